@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError, CommandError, MailwireError, ProtocolError, redactCommand } from './index.js';
+
+describe('errors', () => {
+  it('carry a stable code, protocol and the server text', () => {
+    const e = new AuthenticationError('EAUTH', 'refused', { protocol: 'smtp', replyCode: 535, enhancedCode: '5.7.3', serverText: '535 5.7.3 no' });
+    expect(e).toBeInstanceOf(MailwireError);
+    expect(e).toBeInstanceOf(Error);
+    expect([e.code, e.protocol, e.replyCode, e.enhancedCode, e.name]).toEqual(['EAUTH', 'smtp', 535, '5.7.3', 'AuthenticationError']);
+    expect(new ProtocolError('x').code).toBe('EPROTOCOL');
+    expect(new CommandError('x', { status: 'NO' }).code).toBe('ECOMMAND');
+  });
+
+  it.each([
+    ['A01 AUTHENTICATE XOAUTH2 dXNlcj0=', 'A01 AUTHENTICATE XOAUTH2 [redacted]'],
+    ['A01 AUTHENTICATE XOAUTH2', 'A01 AUTHENTICATE XOAUTH2'],
+    ['AUTH PLAIN AGZvbwBiYXI=', 'AUTH PLAIN [redacted]'],
+    ['auth xoauth2', 'auth xoauth2'],
+    ['a2 LOGIN joe "secret"', 'a2 LOGIN [redacted]'],
+    ['PASS hunter2', 'PASS [redacted]'],
+    ['a3 SELECT INBOX', 'a3 SELECT INBOX'],
+  ])('redacts %s', (line, expected) => {
+    expect(redactCommand(line)).toBe(expected);
+  });
+});
