@@ -1,1 +1,2 @@
 export * from './wire-error.js';
+export * from './line/index.js';
