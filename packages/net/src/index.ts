@@ -1,1 +1,8 @@
-export {};
+export type { AccessTokenSource, ClientAuth, ClientOptions, Security, TranscriptEntry } from './client-options.js';
+export { connect } from './connect.js';
+export type { ConnectOptions } from './connect.js';
+export { Transport } from './transport.js';
+export type { TransportOptions, WriteOptions } from './transport.js';
+export { REDACTED, TranscriptRecorder } from './transcript.js';
+export type { TranscriptSink } from './transcript.js';
+export { Deflater } from './deflate.js';

@@ -1,0 +1,211 @@
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
+import { constants, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { connect } from './connect.js';
+import type { TranscriptEntry } from './client-options.js';
+import { testCert } from './test-cert.test-util.js';
+import type { Transport } from './transport.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+const servers: Server[] = [];
+const transports: Transport[] = [];
+afterEach(() => {
+  for (const t of transports.splice(0)) t.close();
+  for (const s of servers.splice(0)) s.close();
+});
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function readUntil(t: Transport, needle: string): Promise<string> {
+  let got = '';
+  while (!got.includes(needle)) {
+    const chunk = await t.read();
+    if (chunk === null) break;
+    got += dec(chunk);
+  }
+  return got;
+}
+
+function track<T extends Transport>(t: T): T {
+  transports.push(t);
+  return t;
+}
+
+describe('connect and Transport', () => {
+  it('talks plaintext TCP and records a redacted transcript', async () => {
+    const port = await listen(createServer((s) => {
+      s.write('* OK hello\r\n');
+      s.on('data', (d) => { if (d.toString().includes('\r\n')) s.write('A1 OK bye\r\n'); });
+    }));
+    const lines: TranscriptEntry[] = [];
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', transcript: (e) => lines.push(e) }));
+    expect(t.secure).toBe(false);
+    expect(await readUntil(t, '\r\n')).toBe('* OK hello\r\n');
+    await t.write(enc('A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n'));
+    expect(await readUntil(t, '\r\n')).toBe('A1 OK bye\r\n');
+    expect(lines).toEqual([
+      { dir: 'S', line: '* OK hello' },
+      { dir: 'C', line: 'A1 AUTHENTICATE PLAIN [redacted]' },
+      { dir: 'S', line: 'A1 OK bye' },
+    ]);
+  });
+
+  it('returns null once the server ends the stream', async () => {
+    const port = await listen(createServer((s) => s.end('* BYE\r\n')));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none' }));
+    expect(await readUntil(t, 'never')).toBe('* BYE\r\n');
+    expect(await t.read()).toBeNull();
+  });
+
+  it('connects with implicit TLS, verifying the certificate and sending SNI', async () => {
+    const { ca, key, cert } = testCert();
+    let sni: string | undefined;
+    const server = createTlsServer({ key, cert }, (s) => {
+      sni = (s as TLSSocket & { servername?: string }).servername;
+      s.end('* OK tls\r\n');
+    });
+    const port = await listen(server);
+    const t = track(await connect({ host: 'localhost', port, security: 'tls', tls: { ca } }));
+    expect(t.secure).toBe(true);
+    expect(await readUntil(t, '\r\n')).toBe('* OK tls\r\n');
+    expect(sni).toBe('localhost');
+  });
+
+  it('refuses a certificate it cannot verify (ECONNECTION)', async () => {
+    const { key, cert } = testCert();
+    const port = await listen(createTlsServer({ key, cert }, (s) => s.end()));
+    await expect(connect({ host: 'localhost', port, security: 'tls' })).rejects.toMatchObject({ code: 'ECONNECTION' });
+  });
+
+  it('maps a refused connection to ECONNECTION', async () => {
+    const port = await listen(createServer());
+    servers.pop()!.close();
+    await new Promise((r) => setTimeout(r, 10));
+    await expect(connect({ host: '127.0.0.1', port, security: 'none' })).rejects.toMatchObject({ code: 'ECONNECTION' });
+  });
+
+  it('upgrades with STARTTLS in place', async () => {
+    const { ca, key, cert } = testCert();
+    const port = await listen(createServer((s) => {
+      s.write('* OK plain\r\n');
+      s.once('data', () => {
+        s.write('S1 OK go ahead\r\n');
+        const secured = new TLSSocket(s, { isServer: true, key, cert });
+        secured.on('data', () => secured.write('S2 OK secure\r\n'));
+      });
+    }));
+    const t = track(await connect({ host: 'localhost', port, security: 'starttls', tls: { ca } }));
+    await readUntil(t, '\r\n');
+    await t.write(enc('S1 STARTTLS\r\n'));
+    expect(await readUntil(t, '\r\n')).toBe('S1 OK go ahead\r\n');
+    await t.upgradeToTls({ ca });
+    expect(t.secure).toBe(true);
+    await t.write(enc('S2 NOOP\r\n'));
+    expect(await readUntil(t, '\r\n')).toBe('S2 OK secure\r\n');
+  });
+
+  it('fails with ESTARTTLS when bytes follow the go-ahead (held by the protocol layer)', async () => {
+    const port = await listen(createServer((s) => {
+      s.write('* OK plain\r\n');
+      s.once('data', () => s.write('S1 OK go ahead\r\n* 1 EXISTS\r\n'));
+    }));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'starttls' }));
+    await readUntil(t, '\r\n');
+    await t.write(enc('S1 STARTTLS\r\n'));
+    const got = await readUntil(t, 'EXISTS\r\n');
+    const unread = got.length - 'S1 OK go ahead\r\n'.length;
+    await expect(t.upgradeToTls({}, unread)).rejects.toMatchObject({ code: 'ESTARTTLS' });
+    expect(t.closed).toBe(true);
+    await expect(t.read()).rejects.toMatchObject({ code: 'ESTARTTLS' });
+  });
+
+  it('fails with ESTARTTLS when bytes are queued in the transport', async () => {
+    const port = await listen(createServer((s) => {
+      s.write('* OK plain\r\n');
+      s.once('data', () => {
+        s.write('S1 OK go ahead\r\n');
+        setImmediate(() => s.write('* 1 EXISTS\r\n'));
+      });
+    }));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'starttls' }));
+    await readUntil(t, '\r\n');
+    await t.write(enc('S1 STARTTLS\r\n'));
+    await readUntil(t, 'ahead\r\n');
+    // Wait until the injected bytes have reached the client's queue.
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(t.upgradeToTls({}, 0)).rejects.toMatchObject({ code: 'ESTARTTLS' });
+  });
+
+  it('fails with ETIMEDOUT when the peer makes no progress while awaited', async () => {
+    const port = await listen(createServer(() => undefined));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', timeoutMs: 40 }));
+    t.setWaiting(true);
+    await expect(t.read()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('fails with EABORTED when the signal fires', async () => {
+    const port = await listen(createServer(() => undefined));
+    const ac = new AbortController();
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', signal: ac.signal }));
+    const pending = t.read();
+    ac.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'EABORTED' });
+    await expect(t.write(enc('x'))).rejects.toMatchObject({ code: 'EABORTED' });
+  });
+
+  it('rejects an already aborted signal before connecting', async () => {
+    await expect(connect({ host: '127.0.0.1', port: 1, security: 'none', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'EABORTED' });
+  });
+
+  it('waits for drain on large writes and delivers every byte in order', async () => {
+    let received = 0;
+    let sock: Socket | undefined;
+    const done = new Promise<number>((resolve) => {
+      void listen(createServer((s) => {
+        sock = s;
+        s.pause();
+        s.on('data', (d) => { received += d.length; if (received === 8 << 20) resolve(received); });
+      })).then((port) => portReady(port));
+    });
+    let portReady!: (p: number) => void;
+    const port = await new Promise<number>((r) => { portReady = r; });
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none' }));
+    const writing = t.write(new Uint8Array(8 << 20).fill(0x61));
+    setTimeout(() => sock?.resume(), 20);
+    await writing;
+    expect(await done).toBe(8 << 20);
+  });
+
+  it('compresses and inflates with COMPRESS=DEFLATE', async () => {
+    const port = await listen(createServer((s) => {
+      const inflate = createInflateRaw();
+      const deflate = createDeflateRaw();
+      deflate.on('data', (d) => s.write(d));
+      s.write('C1 OK deflate active\r\n');
+      s.on('data', (d) => inflate.write(d));
+      inflate.on('data', (d: Buffer) => {
+        deflate.write(`echo ${d.toString().trim()}\r\n`);
+        deflate.flush(constants.Z_SYNC_FLUSH);
+      });
+    }));
+    const lines: TranscriptEntry[] = [];
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', transcript: (e) => lines.push(e) }));
+    await readUntil(t, '\r\n');
+    t.startCompression();
+    expect(t.compressed).toBe(true);
+    await t.write(enc('C2 NOOP\r\n'));
+    expect(await readUntil(t, '\r\n')).toBe('echo C2 NOOP\r\n');
+    await t.write(enc('C3 NOOP\r\n'));
+    expect(await readUntil(t, '\r\n')).toBe('echo C3 NOOP\r\n');
+    expect(lines.map((l) => l.line)).toEqual(['C1 OK deflate active', 'C2 NOOP', 'echo C2 NOOP', 'C3 NOOP', 'echo C3 NOOP']);
+  });
+});

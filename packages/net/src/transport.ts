@@ -1,0 +1,332 @@
+/**
+ * A Transport is the small duplex byte pipe every protocol client drives: write bytes,
+ * read chunks, upgrade to TLS (STARTTLS/STLS), insert COMPRESS=DEFLATE, close. It knows
+ * no protocol.
+ *
+ * Theory of operation. Bytes from the socket (after inflation, when compression is on)
+ * are queued; `read()` takes the next chunk, or `null` once the peer has ended the
+ * stream. A single failure — a socket error, the progress timer, the caller's
+ * AbortSignal — is kept as `failure`: the socket is destroyed and every pending and
+ * future read and write rejects with that same typed error. The progress timer runs
+ * only while the client waits for the peer (`setWaiting(true)`) or a write is not yet
+ * flushed; each chunk received and each write flushed restarts it, so `timeoutMs` is
+ * "time without progress", never a limit on a long download. Writes resolve once the
+ * socket has taken the bytes and, when its buffer is full, after 'drain'
+ * (backpressure).
+ *
+ * STARTTLS guard (RFC 3207 §4, RFC 2595 §3.1, RFC 9051 §6.2.1): whatever the server sent
+ * after its go-ahead and before the TLS handshake is an attack, not data. The protocol
+ * layer tells `upgradeToTls` how many such bytes it holds; any there, or any queued
+ * here, fail the connection with SecurityError ESTARTTLS.
+ */
+import type { Socket } from 'node:net';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { AbortError, ConnectionError, MailwireError, SecurityError, TimeoutError, UsageError } from '@mailwire/errors';
+
+import { Deflater } from './deflate.js';
+import { TranscriptRecorder } from './transcript.js';
+import type { TranscriptSink } from './transcript.js';
+
+export interface TransportOptions {
+  /** Time without progress, while waiting for the peer, before failing with ETIMEDOUT. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  transcript?: TranscriptSink;
+  /** For messages and SNI. */
+  host?: string;
+  port?: number;
+}
+
+export interface WriteOptions {
+  /** The bytes are a secret (a SASL response, a password): the transcript shows `[redacted]`. */
+  secret?: boolean;
+}
+
+type Waiter = { resolve: (chunk: Uint8Array | null) => void; reject: (err: unknown) => void };
+
+/** A Transport drives one connection's bytes for a protocol client. */
+export class Transport {
+  private socket: Socket;
+  private readonly queue: Uint8Array[] = [];
+  private reader: Waiter | null = null;
+  private ended = false;
+  private failure: MailwireError | null = null;
+  private waiting = false;
+  private writesInFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly recorder: TranscriptRecorder | null;
+  private deflater: Deflater | null = null;
+  private readonly abortListener: (() => void) | null = null;
+  private tls: boolean;
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.progress();
+    if (this.deflater) this.deflater.inflate(chunk);
+    else this.deliver(chunk);
+  };
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.flushReader();
+  };
+  private readonly onError = (err: Error): void => {
+    this.fail(new ConnectionError(`Connection to ${this.where()} failed: ${err.message}`, { protocol: 'net', cause: err }));
+  };
+  private readonly onClose = (): void => {
+    this.ended = true;
+    this.stopTimer();
+    this.flushReader();
+  };
+
+  constructor(socket: Socket, private readonly options: TransportOptions = {}) {
+    this.socket = socket;
+    this.tls = 'encrypted' in socket && (socket as TLSSocket).encrypted === true;
+    this.recorder = options.transcript ? new TranscriptRecorder(options.transcript) : null;
+    this.attach(socket);
+    const signal = options.signal;
+    if (signal) {
+      this.abortListener = () => this.fail(new AbortError(undefined, { protocol: 'net' }));
+      if (signal.aborted) this.abortListener();
+      else signal.addEventListener('abort', this.abortListener, { once: true });
+    }
+  }
+
+  /** True once the connection is encrypted (implicit TLS or after STARTTLS). */
+  get secure(): boolean {
+    return this.tls;
+  }
+
+  /** True once COMPRESS=DEFLATE is on. */
+  get compressed(): boolean {
+    return this.deflater !== null;
+  }
+
+  /** True once the connection failed or was closed. */
+  get closed(): boolean {
+    return this.failure !== null || this.socket.destroyed;
+  }
+
+  /** The error the connection failed with, if it did. */
+  get error(): MailwireError | null {
+    return this.failure;
+  }
+
+  /** Tells the transport whether the client now waits for the peer (runs the progress timer). */
+  setWaiting(waiting: boolean): void {
+    this.waiting = waiting;
+    this.updateTimer();
+  }
+
+  /** The next chunk of bytes from the peer, or null once it ended the stream. */
+  read(): Promise<Uint8Array | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    const chunk = this.queue.shift();
+    if (chunk) return Promise.resolve(chunk);
+    if (this.ended) return Promise.resolve(null);
+    if (this.reader) return Promise.reject(new UsageError('Transport.read() called while another read is pending'));
+    return new Promise((resolve, reject) => {
+      this.reader = { resolve, reject };
+    });
+  }
+
+  /** Writes bytes; resolves once the socket took them (after 'drain' when its buffer was full). */
+  async write(bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.socket.destroyed) throw new ConnectionError(`Connection to ${this.where()} is closed`, { protocol: 'net' });
+    this.recorder?.sent(bytes, options.secret === true);
+    this.writesInFlight++;
+    this.updateTimer();
+    try {
+      if (this.deflater) await this.deflater.deflate(bytes);
+      else await this.rawWrite(bytes);
+      this.progress();
+    } finally {
+      this.writesInFlight--;
+      this.updateTimer();
+    }
+  }
+
+  /**
+   * Upgrades the connection to TLS in place (STARTTLS, STLS). `unreadBytes` is how many
+   * bytes the protocol layer holds past the server's go-ahead: any at all is an injection
+   * and fails the connection with ESTARTTLS, as does a failed handshake.
+   */
+  async upgradeToTls(tlsOptions: ConnectionOptions = {}, unreadBytes = 0): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.tls) throw new UsageError('The connection is already encrypted');
+    if (this.deflater) throw new UsageError('STARTTLS after COMPRESS is not allowed (RFC 4978 §4)');
+    const raw = this.socket;
+    raw.pause();
+    if (unreadBytes > 0 || this.queue.length > 0 || raw.readableLength > 0) {
+      const err = new SecurityError('ESTARTTLS', 'The server sent data after its STARTTLS go-ahead and before the TLS handshake; connection closed', { protocol: 'net' });
+      this.fail(err);
+      throw err;
+    }
+    this.detach(raw);
+    const host = this.options.host;
+    const servername = tlsOptions.servername ?? (host && !isIP(host) ? host : undefined);
+    const secured = tlsConnect({ ...tlsOptions, socket: raw, ...(servername ? { servername } : {}) });
+    this.socket = secured;
+    this.waiting = true;
+    this.updateTimer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        secured.once('error', onError);
+        secured.once('secureConnect', () => {
+          secured.removeListener('error', onError);
+          resolve();
+        });
+        this.pendingHandshake = reject;
+      });
+    } catch (err) {
+      const failure = this.failure ?? new SecurityError('ESTARTTLS', `TLS upgrade failed: ${(err as Error).message}`, { protocol: 'net', cause: err });
+      this.fail(failure);
+      throw failure;
+    } finally {
+      this.pendingHandshake = null;
+    }
+    this.tls = true;
+    this.attach(secured);
+    this.progress();
+  }
+
+  private pendingHandshake: ((err: unknown) => void) | null = null;
+
+  /**
+   * Turns on COMPRESS=DEFLATE (RFC 4978): from now on reads are inflated and writes
+   * deflated with Z_SYNC_FLUSH. `leftover` is what the protocol layer already read past
+   * the server's OK: the first compressed bytes.
+   */
+  startCompression(leftover?: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    if (this.deflater) throw new UsageError('Compression is already on');
+    const queued = this.queue.splice(0, this.queue.length);
+    this.deflater = new Deflater(
+      (bytes) => this.deliver(bytes),
+      (bytes) => this.rawWrite(bytes),
+      (err) => this.fail(new ConnectionError(`Bad compressed data from ${this.where()}: ${err.message}`, { protocol: 'net', cause: err })),
+    );
+    if (leftover && leftover.length > 0) this.deflater.inflate(leftover);
+    for (const chunk of queued) this.deflater.inflate(chunk);
+  }
+
+  /** Ends the connection gracefully (FIN), resolving once the socket closed. */
+  async end(): Promise<void> {
+    this.stopTimer();
+    if (this.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    });
+    this.cleanup();
+  }
+
+  /** Closes the connection at once. Pending reads resolve with null. */
+  close(): void {
+    this.stopTimer();
+    this.socket.destroy();
+    this.ended = true;
+    this.flushReader();
+    this.cleanup();
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.resume();
+  }
+
+  private detach(socket: Socket): void {
+    socket.removeListener('data', this.onData);
+    socket.removeListener('end', this.onEnd);
+    socket.removeListener('error', this.onError);
+    socket.removeListener('close', this.onClose);
+  }
+
+  private rawWrite(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const full = !this.socket.write(bytes, (err) => {
+        if (err) reject(this.failure ?? new ConnectionError(`Write to ${this.where()} failed: ${err.message}`, { protocol: 'net', cause: err }));
+        else if (!full) resolve();
+      });
+      if (full) {
+        const onDrain = () => {
+          this.socket.removeListener('close', onClose);
+          resolve();
+        };
+        const onClose = () => {
+          this.socket.removeListener('drain', onDrain);
+          reject(this.failure ?? new ConnectionError(`Connection to ${this.where()} closed during a write`, { protocol: 'net' }));
+        };
+        this.socket.once('drain', onDrain);
+        this.socket.once('close', onClose);
+      }
+    });
+  }
+
+  private deliver(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.recorder?.received(chunk);
+    if (this.reader) {
+      const reader = this.reader;
+      this.reader = null;
+      reader.resolve(chunk);
+    } else {
+      this.queue.push(chunk);
+    }
+  }
+
+  private flushReader(): void {
+    if (!this.reader) return;
+    const reader = this.reader;
+    this.reader = null;
+    if (this.failure) reader.reject(this.failure);
+    else if (this.queue.length > 0) reader.resolve(this.queue.shift()!);
+    else reader.resolve(null);
+  }
+
+  private fail(err: MailwireError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.stopTimer();
+    this.socket.destroy();
+    this.pendingHandshake?.(err);
+    this.flushReader();
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.abortListener) this.options.signal?.removeEventListener('abort', this.abortListener);
+  }
+
+  private progress(): void {
+    this.timer?.refresh();
+  }
+
+  private updateTimer(): void {
+    const ms = this.options.timeoutMs;
+    const active = (this.waiting || this.writesInFlight > 0) && !this.failure && ms !== undefined && ms > 0;
+    if (!active) return this.stopTimer();
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.fail(new TimeoutError(`No progress from ${this.where()} for ${ms} ms`, { protocol: 'net' }));
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private where(): string {
+    const { host, port } = this.options;
+    return host ? `${host}${port ? `:${port}` : ''}` : 'the server';
+  }
+}
