@@ -70,9 +70,12 @@ export class LineDecoder {
     return this.#consumed;
   }
 
-  /** Every line this chunk completes, in order; each without its line end. */
-  push(chunk: Uint8Array): Uint8Array[] {
-    const lines: Uint8Array[] = [];
+  /**
+   * Every line this chunk completes, in order; each without its line end. Lines are appended
+   * to `lines` as they complete, so a caller that passes its own array keeps the lines before
+   * a WireError thrown later in the same chunk.
+   */
+  push(chunk: Uint8Array, lines: Uint8Array[] = []): Uint8Array[] {
     let from = 0;
     if (chunk.length === 0) this.#checkOpen();
     while (from < chunk.length) {

@@ -91,10 +91,12 @@ export class Pop3ResponseDecoder {
     return this.#lines.bufferedBytes + this.#body.bufferedBytes;
   }
 
-  /** Every frame this chunk completes, in order. */
-  push(chunk: Uint8Array): Pop3Frame[] {
+  /**
+   * Every frame this chunk completes, in order, appended to `frames` as each completes (pass
+   * your own array to keep the frames before a WireError thrown later in the same chunk).
+   */
+  push(chunk: Uint8Array, frames: Pop3Frame[] = []): Pop3Frame[] {
     if (this.#failed) throw new WireError('ended', 'the POP3 response decoder already failed', this.#offset());
-    const frames: Pop3Frame[] = [];
     let rest = chunk;
     if (rest.length === 0) this.#guard(() => this.#lines.push(rest));
     while (rest.length > 0) {

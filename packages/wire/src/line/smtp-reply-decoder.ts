@@ -68,10 +68,12 @@ export class SmtpReplyDecoder {
     return this.#lines.bufferedBytes + this.#textBytes;
   }
 
-  /** Every reply this chunk completes, in order. */
-  push(chunk: Uint8Array): SmtpReplyFrame[] {
+  /**
+   * Every reply this chunk completes, in order, appended to `replies` as each completes (pass
+   * your own array to keep the replies before a WireError thrown later in the same chunk).
+   */
+  push(chunk: Uint8Array, replies: SmtpReplyFrame[] = []): SmtpReplyFrame[] {
     this.#checkOpen();
-    const replies: SmtpReplyFrame[] = [];
     let from = 0;
     if (chunk.length === 0) this.#lines.push(chunk);
     while (from < chunk.length) {
