@@ -31,6 +31,8 @@ export interface SaslClientMechanism {
   next(challenge: Uint8Array): Uint8Array;
   /** Called on the server's success, with its additional data if any; throws SaslError where the server did not prove itself (SCRAM). */
   finish?(successData: Uint8Array | null): void;
+  /** XOAUTH2/OAUTHBEARER: the decoded JSON error challenge, once the server sent one. */
+  readonly oauthError?: Record<string, unknown>;
 }
 
 /** What a server-side mechanism decided after a client response. */
@@ -63,6 +65,14 @@ export interface SaslServerContext {
   verifyPassword?(user: string, password: string, authzid?: string): Promise<boolean> | boolean;
   /** CRAM-MD5 and SCRAM-SHA-256 need the stored secret. */
   lookupPassword?(user: string): Promise<string | null> | string | null;
-  /** The XOAUTH2 error challenge as JSON (personalities differ in `schemes` and `scope`). */
+  /** The XOAUTH2 error challenge as JSON (personalities differ in `schemes` and `scope`). Default `{"status":"401","schemes":"bearer","scope":"mail"}`. */
   xoauth2Error?(user: string, verdict: Exclude<TokenVerdict, 'ok'>): Record<string, string>;
+  /** The OAUTHBEARER error challenge as JSON (RFC 7628 §3.2.2). Default `{"status":"invalid_token"}`. */
+  oauthBearerError?(user: string, verdict: Exclude<TokenVerdict, 'ok'>): Record<string, string>;
+  /** The host name in the CRAM-MD5 challenge `<nonce@hostname>`. Default `localhost`. */
+  hostname?: string;
+  /** The server's random part: SCRAM server nonce, CRAM-MD5 challenge nonce (injected by known-answer tests). */
+  nonce?(): string;
+  /** The SCRAM salt for a user (injected by known-answer tests). Default 16 random bytes per exchange. */
+  scramSalt?(user: string): Uint8Array;
 }
