@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ascii, splitAt, splitPoints, standardChunkings, text } from '../chunking.test-util.js';
-import { WireError } from '../wire-error.js';
+import { UsageError } from '@mailwire/errors';
 import { DotStuffer, dotStuff } from './dot-stuffer.js';
 import { DotUnstuffer } from './dot-unstuffer.js';
 import { Pop3ResponseDecoder } from './pop3-response-decoder.js';
@@ -59,11 +59,11 @@ describe('DotStuffer', () => {
     expect(stuffer.push(chunk)).toBe(chunk);
   });
 
-  it('cannot be used after end()', () => {
+  it('cannot be used after end(): a UsageError, the caller misused it', () => {
     const stuffer = new DotStuffer();
     stuffer.end();
-    expect(() => stuffer.push(ascii('x'))).toThrow(WireError);
-    expect(() => stuffer.end()).toThrow(WireError);
+    expect(() => stuffer.push(ascii('x'))).toThrow(expect.objectContaining({ code: 'EUSAGE' }));
+    expect(() => stuffer.end()).toThrow(UsageError);
   });
 
   it('equals the model, over any chunking', () => {

@@ -19,9 +19,10 @@
  * later, so nothing is ever held back.
  *
  * `end()` closes the last line with CRLF where the message did not end with a line end,
- * then adds ".CRLF". An empty message gives just ".CRLF".
+ * then adds ".CRLF". An empty message gives just ".CRLF". Using a DotStuffer after `end()`
+ * is the caller's mistake: a UsageError (EUSAGE), not a WireError.
  */
-import { WireError } from '../wire-error.js';
+import { UsageError } from '@mailwire/errors';
 import { CR, CRLF_BYTES, CR_BYTES, DOT, DOT_BYTES, DOT_CRLF_BYTES, EMPTY, LF, LF_BYTES, asBuffer, concatBytes } from './bytes.js';
 
 export class DotStuffer {
@@ -31,7 +32,7 @@ export class DotStuffer {
 
   /** The stuffed bytes for this chunk (may be the chunk itself when nothing changed). */
   push(chunk: Uint8Array): Uint8Array {
-    if (this.#ended) throw new WireError('ended', 'the dot-stuffer already ended', 0);
+    if (this.#ended) throw new UsageError('the DotStuffer already ended: make a new one per message', { protocol: 'wire' });
     const n = chunk.length;
     if (n === 0) return EMPTY;
     const buf = asBuffer(chunk);
@@ -87,7 +88,7 @@ export class DotStuffer {
 
   /** The closing bytes: CRLF if the last line was not ended, then ".CRLF". */
   end(): Uint8Array {
-    if (this.#ended) throw new WireError('ended', 'the dot-stuffer already ended', 0);
+    if (this.#ended) throw new UsageError('the DotStuffer already ended: make a new one per message', { protocol: 'wire' });
     this.#ended = true;
     if (this.#pendingCr) return Buffer.concat([LF_BYTES, DOT_CRLF_BYTES]);
     if (!this.#atLineStart) return Buffer.concat([CRLF_BYTES, DOT_CRLF_BYTES]);
