@@ -1,1 +1,13 @@
-export {};
+/**
+ * @mailwire/test-servers: scriptable IMAP, POP3 and SMTP servers on real sockets for
+ * conformance tests — personalities (Office 365, Gmail, Dovecot), transcript replay in
+ * both directions, fault injection, and a test PKI made at start-up.
+ */
+export * from './transcript.js';
+export { startScriptedServer } from './scripted/scripted-server.js';
+export type { ScriptedServer, ScriptedServerOptions, ReplayMismatch, ReplayResult } from './scripted/scripted-server.js';
+export { loadTranscript, transcriptProtocol } from './scripted/load-transcript.js';
+export type { Protocol } from './scripted/load-transcript.js';
+export { generateTestPki, testPki, certFor } from './tls/certs.js';
+export type { CertKind, KeyAndCert, TestPki } from './tls/certs.js';
+export type { Faults } from './faults/faults.js';
