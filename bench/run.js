@@ -1,0 +1,153 @@
+// `npm run bench`: mailwire's IMAP parser against the peers, in one run, on two streams.
+//   node bench/run.js [--only=id,id] [--stream=fetch|literal] [--runs=3] [--save]
+// Each contender runs in its own child process (bench/child.js) so its peak RSS is its own;
+// results go to bench/results/latest.json and latest.md (and <date>.md with --save).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FETCH_COUNT, FETCH_SEED, generateFetchStream } from './lib/gen-fetch.js';
+import { literalPlan } from './lib/gen-literal.js';
+import { contenders } from './contenders/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).map((a) => {
+  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+  return m ? [m[1], m[2] ?? true] : [a, true];
+}));
+const only = args.only ? new Set(String(args.only).split(',')) : null;
+const streams = args.stream ? [args.stream] : ['fetch', 'literal'];
+const runs = Number(args.runs ?? 3);
+const GENERATOR_VERSION = 1; // bump when the generators change, so cached streams are rebuilt
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memGB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+function fetchStreamFile() {
+  const dir = path.join(os.tmpdir(), 'mailwire-bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `fetch-v${GENERATOR_VERSION}-${FETCH_SEED}-${FETCH_COUNT}.bin`);
+  if (existsSync(file) && existsSync(file + '.json')) {
+    return { file, meta: JSON.parse(readFileSync(file + '.json', 'utf8')) };
+  }
+  const t0 = Date.now();
+  const { buffer, expected } = generateFetchStream();
+  const sha256 = createHash('sha256').update(buffer).digest('hex');
+  const meta = { ...expected, sha256 };
+  writeFileSync(file + '.tmp', buffer);
+  writeFileSync(file + '.json', JSON.stringify(meta));
+  renameSync(file + '.tmp', file);
+  console.log(`generated the FETCH stream in ${Date.now() - t0} ms -> ${file}`);
+  return { file, meta };
+}
+
+function runChild(stream, id, file) {
+  const res = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'child.js'), stream, id, file ?? '', String(runs)], {
+    encoding: 'utf8', timeout: 150_000, maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = (res.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
+  if (line) return JSON.parse(line.slice(7));
+  return { id, stream, error: `child exited ${res.status ?? res.signal}: ${(res.stderr || '').trim().split('\n').slice(-3).join(' | ')}` };
+}
+
+const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
+const big = (x) => (x >= 1e6 ? (x / 1e6).toFixed(2) + 'M' : x >= 1e3 ? Math.round(x / 1e3) + 'k' : String(Math.round(x)));
+
+function table(stream, rows) {
+  const ok = rows.filter((r) => r.ok);
+  const peers = ok.filter((r) => r.kind === 'peer');
+  const fastestPeer = peers.reduce((a, r) => (!a || r.bestMs < a.bestMs ? r : a), null);
+  const base = ok.find((r) => r.id === 'baseline');
+  const head = ['contender', 'MB/s', stream === 'fetch' ? 'responses/s' : 'messages/s', 'best s', 'peak RSS MB', 'vs fastest peer'];
+  if (stream === 'literal') head.push('time vs indexOf');
+  const lines = [head];
+  for (const r of rows) {
+    if (!r.ok) {
+      lines.push([r.label, r.unavailable ? 'n/a: ' + r.unavailable : r.skipped ? 'skipped' : 'FAILED: ' + String(r.error).split('\n')[0]]);
+      continue;
+    }
+    const row = [r.label, fmt(r.mbPerS, 0), big(r.responsesPerS), fmt(r.bestMs / 1000, 3), fmt(r.maxRssMB, 0),
+      fastestPeer ? (fastestPeer.bestMs / r.bestMs).toFixed(2) + 'x' : '-'];
+    if (stream === 'literal') row.push(base ? (r.bestMs / base.bestMs).toFixed(2) + 'x' : '-');
+    lines.push(row);
+  }
+  return { lines, fastestPeer: fastestPeer?.label, baseline: base?.bestMs };
+}
+
+function renderText(lines) {
+  const widths = [];
+  for (const l of lines) if (l.length > 2) l.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, String(c).length); });
+  return lines.map((l) => (l.length <= 2 ? l.join('  ') : l.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '))).join('\n');
+}
+
+function renderMd(lines) {
+  const n = lines[0].length;
+  const out = ['| ' + lines[0].join(' | ') + ' |', '|' + lines[0].map((_, i) => (i ? ' ---: |' : ' --- |')).join('')];
+  for (const l of lines.slice(1)) out.push('| ' + (l.length === 2 ? [l[0], l[1], ...Array(n - 2).fill('')] : l).join(' | ') + ' |');
+  return out.join('\n');
+}
+
+async function main() {
+  const t0 = Date.now();
+  const info = machine();
+  console.log(`mailwire bench — node ${info.node} (V8 ${info.v8}), ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, ${info.platform}, load ${info.loadavg.join(' ')}`);
+  const descriptions = {};
+  let fetchFile = null;
+  if (streams.includes('fetch')) {
+    const { file, meta } = fetchStreamFile();
+    fetchFile = file;
+    descriptions.fetch = `${meta.count} \`* N FETCH (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE)\` responses + tagged OK, ${(meta.bytes / 1e6).toFixed(1)} MB, sha256 ${meta.sha256.slice(0, 16)}…, fed in 64 KiB chunks`;
+  }
+  if (streams.includes('literal')) {
+    const e = literalPlan().expected;
+    descriptions.literal = `${e.count} \`* N FETCH (UID N BODY[] {size})\` responses, bodies 10 KB–2 MB (log-uniform), ${(e.literalBytes / 1e6).toFixed(1)} MB of literals, ${(e.bytes / 1e6).toFixed(1)} MB total, produced as fresh 64 KiB chunks`;
+  }
+  const results = { date: new Date().toISOString(), machine: info, streams: descriptions, runs, rows: [] };
+  const md = [`# mailwire bench, ${results.date}`, '',
+    `node ${info.node} (V8 ${info.v8}) · ${info.cpu} · ${info.cores} cores · ${info.memGB} GB · ${info.platform} · load average at start ${info.loadavg.join(' ')}`, '',
+    `Each contender in its own process; first run verifies the results against the generator and warms up, then best of up to ${runs} timed runs. Command: \`npm run bench\`.`, ''];
+  for (const stream of streams) {
+    const rows = [];
+    console.log(`\n${stream === 'fetch' ? 'FETCH stream' : 'Literal stream'}: ${descriptions[stream]}`);
+    for (const c of contenders) {
+      if (!c[stream] || (only && !only.has(c.id))) continue;
+      process.stdout.write(`  ${c.label} ... `);
+      const r = { ...runChild(stream, c.id, fetchFile), label: c.label, kind: c.kind, what: c.what };
+      console.log(r.ok ? `${fmt(r.bestMs / 1000, 3)} s` : r.unavailable ? `n/a (${r.unavailable})` : `FAILED\n${r.error}`);
+      rows.push(r);
+      results.rows.push(r);
+    }
+    const t = table(stream, rows);
+    console.log('\n' + renderText(t.lines));
+    md.push(`## ${stream === 'fetch' ? 'FETCH stream' : 'Literal stream'}`, '', descriptions[stream], '', renderMd(t.lines), '');
+  }
+  md.push('## What each contender does', '');
+  for (const c of contenders) if (!only || only.has(c.id)) md.push(`- **${c.label}**: ${c.what}`);
+  md.push('', '"vs fastest peer": the fastest peer\'s best time divided by this row\'s (above 1 is faster). ' +
+    '"time vs indexOf": this row\'s best time divided by the baseline\'s (1 is as fast as the bare scan). ' +
+    'Peak RSS is the child process\'s maxRSS, the FETCH stream\'s 55 MB input buffer included.', '');
+  const elapsed = Math.round((Date.now() - t0) / 1000);
+  md.push(`Whole run: ${elapsed} s.`, '');
+  results.elapsedS = elapsed;
+  const dir = path.join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(dir, 'latest.md'), md.join('\n'));
+  if (args.save) writeFileSync(path.join(dir, `${results.date.slice(0, 10)}.md`), md.join('\n'));
+  console.log(`\nwhole run ${elapsed} s; results in bench/results/latest.json and latest.md`);
+  if (results.rows.some((r) => r.error)) process.exitCode = 1;
+}
+
+main();
