@@ -1,0 +1,192 @@
+/**
+ * BODY and BODYSTRUCTURE (RFC 9051 §7.5.2 and §9; RFC 3501 §7.4.2).
+ *
+ *   body            = "(" (body-type-1part / body-type-mpart) ")"
+ *   body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
+ *   body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]
+ *   body-type-msg   = media-message SP body-fields SP envelope SP body SP body-fld-lines
+ *   body-type-text  = media-text SP body-fields SP body-fld-lines
+ *   body-fields     = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets
+ *   body-ext-1part  = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
+ *   body-ext-mpart  = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
+ *   body-fld-dsp    = "(" string SP body-fld-param ")" / nil
+ *   body-fld-lang   = nstring / "(" string *(SP string) ")"
+ *   body-extension  = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"
+ *
+ * Quirks: `bareStringDisposition` (Exchange), `nilInBodyFields` (Exchange), `floatSizes`
+ * (mail.ru), `negativeSizes` (SmarterMail); see ../quirks.ts.
+ */
+import { type ImapReader, LPAREN } from '@mailwire/wire';
+import type { BodyStructure } from '../types.js';
+import type { ImapQuirks } from '../quirks.js';
+import { readEnvelope } from './envelope.js';
+
+/** body-fld-param = "(" string SP string *(SP string SP string) ")" / nil; keys lower-cased. */
+export function readBodyParams(r: ImapReader): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (r.nil()) return params;
+  r.expectListBegin();
+  if (r.listEnd()) return params; // "()" is not in the grammar but harmless
+  for (;;) {
+    const key = r.expectString().toLowerCase();
+    r.expectSP();
+    const value = r.nstring();
+    if (value === undefined) throw r.error('a parameter value');
+    params[key] = value ?? '';
+    if (r.listEnd()) return params;
+    r.expectSP();
+  }
+}
+
+/**
+ * A size or line count: number, or what the quirks allow (NIL, a float, a negative).
+ * Undefined where the server sent no usable value.
+ */
+export function readSize(r: ImapReader, quirks: ImapQuirks): number | undefined {
+  const start = r.pos;
+  const n = r.number();
+  const c = r.peek();
+  if (n !== undefined && c !== 0x2e && c !== 0x65 && c !== 0x45) return n;
+  if (quirks.nilInBodyFields && n === undefined && r.nil()) return undefined;
+  const b = r.bytes;
+  let i = start;
+  while (i < r.end && ((b[i] >= 0x30 && b[i] <= 0x39) || b[i] === 0x2e || b[i] === 0x2b || b[i] === 0x2d || (b[i] | 0x20) === 0x65)) i++;
+  const v = Number(r.raw(start, i));
+  if (i > start && Number.isFinite(v)) {
+    if (v < 0 && quirks.negativeSizes) {
+      r.pos = i;
+      return undefined;
+    }
+    if (v >= 0 && quirks.floatSizes && v <= Number.MAX_SAFE_INTEGER) {
+      r.pos = i;
+      return Math.round(v);
+    }
+  }
+  r.pos = start;
+  throw r.error('a number');
+}
+
+/** A string field of body-fields that may be NIL: body-fld-id, body-fld-desc, body-fld-md5. */
+function nstringField(r: ImapReader): string | null {
+  return r.expectNString();
+}
+
+/** body-fld-dsp, with Exchange's bare string where the quirk allows it. */
+function readDisposition(r: ImapReader, quirks: ImapQuirks): BodyStructure['disposition'] {
+  if (r.nil()) return null;
+  if (r.peek() !== LPAREN) {
+    const s = quirks.bareStringDisposition ? r.string() : undefined;
+    if (s === undefined) throw r.error('body-fld-dsp');
+    return { type: s.toLowerCase(), parameters: {} };
+  }
+  r.expectListBegin();
+  const type = r.expectString().toLowerCase();
+  r.expectSP();
+  const parameters = readBodyParams(r);
+  r.expectListEnd();
+  return { type, parameters };
+}
+
+/** body-fld-lang */
+function readLanguage(r: ImapReader): string[] | null {
+  if (r.listBegin()) {
+    const langs: string[] = [];
+    do langs.push(r.expectString());
+    while (r.sp());
+    r.expectListEnd();
+    return langs;
+  }
+  const s = r.expectNString();
+  return s === null ? null : [s];
+}
+
+/** body-extension, kept as generic values (string, null, number, nested arrays). */
+export function readBodyExtension(r: ImapReader): unknown {
+  if (r.listBegin()) {
+    const items: unknown[] = [];
+    do items.push(readBodyExtension(r));
+    while (r.sp());
+    r.expectListEnd();
+    return items;
+  }
+  const n = r.number();
+  if (n !== undefined) return n;
+  return r.expectNString();
+}
+
+/** The extension fields after md5 (1part) or params (mpart): dsp, lang, loc, extensions. */
+function readExtTail(r: ImapReader, bs: BodyStructure, quirks: ImapQuirks): void {
+  if (!r.sp()) return;
+  bs.disposition = readDisposition(r, quirks);
+  if (!r.sp()) return;
+  bs.language = readLanguage(r);
+  if (!r.sp()) return;
+  bs.location = r.expectNString();
+  const ext: unknown[] = [];
+  while (r.sp()) ext.push(readBodyExtension(r));
+  if (ext.length > 0) bs.extension = ext;
+}
+
+/** A media type or subtype string, lower-cased; NIL read as '' where the quirk allows. */
+function mediaString(r: ImapReader, quirks: ImapQuirks): string {
+  if (quirks.nilInBodyFields && r.nil()) return '';
+  return r.expectString().toLowerCase();
+}
+
+/** body = "(" (body-type-1part / body-type-mpart) ")" */
+export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
+  r.expectListBegin();
+  let bs: BodyStructure;
+  if (r.peek() === LPAREN) {
+    const parts: BodyStructure[] = [];
+    do parts.push(readBody(r, quirks));
+    while (r.peek() === LPAREN || (r.peek() === 0x20 && r.bytes[r.pos + 1] === LPAREN && r.sp()));
+    r.expectSP();
+    bs = { type: 'multipart', subtype: mediaString(r, quirks), parameters: {}, parts };
+    if (r.sp()) {
+      bs.parameters = readBodyParams(r);
+      readExtTail(r, bs, quirks);
+    }
+  } else {
+    const type = mediaString(r, quirks);
+    r.expectSP();
+    const subtype = mediaString(r, quirks);
+    r.expectSP();
+    bs = { type, subtype, parameters: readBodyParams(r) };
+    r.expectSP();
+    bs.id = nstringField(r);
+    r.expectSP();
+    bs.description = nstringField(r);
+    r.expectSP();
+    const enc = quirks.nilInBodyFields ? r.nstring() : r.string();
+    if (enc === undefined) throw r.error('body-fld-enc');
+    if (enc !== null) bs.encoding = enc;
+    r.expectSP();
+    const size = readSize(r, quirks);
+    if (size !== undefined) bs.size = size;
+    if (type === 'message' && (subtype === 'rfc822' || subtype === 'global') && r.bytes[r.pos + 1] === LPAREN) {
+      r.expectSP();
+      bs.envelope = readEnvelope(r, quirks);
+      r.expectSP();
+      bs.bodyStructure = readBody(r, quirks);
+      r.expectSP();
+      const lines = readSize(r, quirks);
+      if (lines !== undefined) bs.lines = lines;
+    } else if (type === 'text' && r.peek() === 0x20 && isSizeStart(r.bytes[r.pos + 1])) {
+      r.expectSP();
+      const lines = readSize(r, quirks);
+      if (lines !== undefined) bs.lines = lines;
+    }
+    if (r.sp()) {
+      bs.md5 = nstringField(r);
+      readExtTail(r, bs, quirks);
+    }
+  }
+  r.expectListEnd();
+  return bs;
+}
+
+/** A byte that can start body-fld-lines (a digit, or what the size quirks allow). */
+function isSizeStart(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x4e || c === 0x6e;
+}

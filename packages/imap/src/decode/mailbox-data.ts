@@ -1,0 +1,180 @@
+/**
+ * mailbox-data and the other untagged data responses (RFC 9051 §7.2-§7.4, §9; RFC 3501 §7.2;
+ * LIST-EXTENDED RFC 5258 §9, SPECIAL-USE RFC 6154, ESEARCH RFC 4731 §3, CONDSTORE/QRESYNC
+ * RFC 7162 §3.1.5/§3.2.10, ENABLE RFC 5161, ID RFC 2971, NAMESPACE RFC 2342).
+ *
+ *   mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
+ *                  [SP mbox-list-extended]
+ *   status-att-list = status-att-val *(SP status-att-val)
+ *   esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
+ *
+ * Each reader starts just past the response name and its SP (where one is required) and
+ * returns the typed response. Mailbox names are decoded from modified UTF-7 unless the
+ * session enabled UTF8=ACCEPT; the name as sent is kept in `rawName`.
+ */
+import { type ImapReader, readGenericValue } from '@mailwire/wire';
+import type { ImapResponse, ListEntry, MailboxStatus, NamespaceDescriptor } from '../types.js';
+import { decodeModifiedUtf7 } from '../utf7.js';
+import { readFlagList, readSequenceSet, expectSequenceSet } from './resp-text.js';
+
+/** Decodes a mailbox name as sent; an undecodable name is kept as sent. */
+export function mailboxName(raw: string, utf8: boolean): string {
+  if (utf8) return raw;
+  try {
+    return decodeModifiedUtf7(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** mailbox = "INBOX" / astring */
+function readMailbox(r: ImapReader): string {
+  return r.expectAString();
+}
+
+/** mailbox-list, after "LIST" SP (or "LSUB" SP). */
+export function readMailboxList(r: ImapReader, utf8: boolean): ListEntry {
+  const attributes = readFlagList(r);
+  r.expectSP();
+  let delimiter: string | null = null;
+  if (!r.nil()) {
+    const d = r.quoted();
+    if (d === undefined) throw r.error('a quoted hierarchy delimiter or NIL');
+    delimiter = d;
+  }
+  r.expectSP();
+  const rawName = readMailbox(r);
+  // mbox-list-extended (RFC 5258): tolerated, not typed.
+  if (r.sp()) readGenericValue(r);
+  return { name: mailboxName(rawName, utf8), delimiter, attributes, rawName };
+}
+
+/** STATUS: mailbox SP "(" [status-att-list] ")" */
+export function readMailboxStatus(r: ImapReader, utf8: boolean): ImapResponse {
+  const mailbox = mailboxName(readMailbox(r), utf8);
+  r.expectSP();
+  r.expectListBegin();
+  const status: MailboxStatus = {};
+  while (!r.listEnd()) {
+    const name = r.keyword();
+    if (name === undefined) throw r.error('a status attribute');
+    r.expectSP();
+    switch (name) {
+      case 'MESSAGES': status.messages = r.expectNumber(); break;
+      case 'RECENT': status.recent = r.expectNumber(); break;
+      case 'UIDNEXT': status.uidNext = r.expectNumber(); break;
+      case 'UIDVALIDITY': status.uidValidity = r.expectNumber(); break;
+      case 'UNSEEN': status.unseen = r.expectNumber(); break;
+      case 'DELETED': status.deleted = r.expectNumber(); break;
+      case 'SIZE': status.size = r.expectNumber(); break;
+      case 'HIGHESTMODSEQ': status.highestModSeq = r.expectNumber64(); break;
+      default: readGenericValue(r);
+    }
+    r.sp();
+  }
+  return { kind: 'mailbox-status', mailbox, status };
+}
+
+/** SEARCH: *(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"] — after "SEARCH". */
+export function readSearch(r: ImapReader): ImapResponse {
+  const ids: number[] = [];
+  let modSeq: bigint | undefined;
+  while (r.sp()) {
+    if (r.atEnd()) break; // a trailing SP
+    if (r.listBegin()) {
+      if (r.keyword() !== 'MODSEQ') throw r.error('MODSEQ');
+      r.expectSP();
+      modSeq = r.expectNumber64();
+      r.expectListEnd();
+      continue;
+    }
+    ids.push(r.expectNumber());
+  }
+  return modSeq === undefined ? { kind: 'search', ids } : { kind: 'search', ids, modSeq };
+}
+
+/** ESEARCH, after "ESEARCH". */
+export function readEsearch(r: ImapReader): ImapResponse {
+  const out: ImapResponse & { kind: 'esearch' } = { kind: 'esearch', uid: false };
+  if (r.peek() === 0x20 && r.bytes[r.pos + 1] === 0x28) {
+    r.expectSP();
+    r.expectListBegin();
+    if (r.keyword() !== 'TAG') throw r.error('TAG');
+    r.expectSP();
+    out.tag = r.expectString();
+    r.expectListEnd();
+  }
+  while (r.sp()) {
+    if (r.atEnd()) break;
+    const name = r.keyword();
+    if (name === undefined) throw r.error('search-return-data');
+    if (name === 'UID') {
+      out.uid = true;
+      continue;
+    }
+    r.expectSP();
+    switch (name) {
+      case 'MIN': out.min = r.expectNumber(); break;
+      case 'MAX': out.max = r.expectNumber(); break;
+      case 'COUNT': out.count = r.expectNumber(); break;
+      case 'ALL': out.all = expectSequenceSet(r); break;
+      case 'MODSEQ': out.modSeq = r.expectNumber64(); break;
+      default: if (readSequenceSet(r) === undefined) readGenericValue(r);
+    }
+  }
+  return out;
+}
+
+/** NAMESPACE: namespace SP namespace SP namespace (RFC 2342 §5, RFC 9051 §7.3.5). */
+export function readNamespace(r: ImapReader): ImapResponse {
+  const one = (): NamespaceDescriptor[] | null => {
+    if (r.nil()) return null;
+    r.expectListBegin();
+    const out: NamespaceDescriptor[] = [];
+    while (r.listBegin()) {
+      const prefix = r.expectString();
+      r.expectSP();
+      const delimiter = r.nil() ? null : r.quoted();
+      if (delimiter === undefined) throw r.error('a namespace delimiter');
+      while (r.sp()) readGenericValue(r); // namespace-response-extensions
+      r.expectListEnd();
+      out.push({ prefix, delimiter });
+      r.sp();
+    }
+    r.expectListEnd();
+    return out;
+  };
+  const personal = one();
+  r.expectSP();
+  const other = one();
+  r.expectSP();
+  const shared = one();
+  return { kind: 'namespace', personal, other, shared };
+}
+
+/** ID: "(" string SP nstring *(SP string SP nstring) ")" / nil (RFC 2971 §3.2). */
+export function readId(r: ImapReader): ImapResponse {
+  if (r.nil()) return { kind: 'id', params: null };
+  r.expectListBegin();
+  const params: Record<string, string | null> = {};
+  while (!r.listEnd()) {
+    const key = r.expectString();
+    r.expectSP();
+    params[key] = r.expectNString();
+    r.sp();
+  }
+  return { kind: 'id', params };
+}
+
+/** VANISHED: ["(EARLIER)" SP] known-uids (RFC 7162 §3.2.10). */
+export function readVanished(r: ImapReader): ImapResponse {
+  let earlier = false;
+  if (r.listBegin()) {
+    if (r.keyword() !== 'EARLIER') throw r.error('EARLIER');
+    r.expectListEnd();
+    r.expectSP();
+    earlier = true;
+  }
+  return { kind: 'vanished', earlier, uids: expectSequenceSet(r) };
+}
+

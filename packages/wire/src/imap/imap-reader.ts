@@ -1,0 +1,341 @@
+/**
+ * An ImapReader reads the tokens of one framed IMAP message (go-imap v2's imapwire.Decoder
+ * style): one method per ABNF rule of RFC 9051 §9, each returning `undefined` (or false)
+ * where the rule does not match at the current position and leaving the position alone,
+ * with `expect...()` variants that throw WireError('syntax') naming the rule and the offset.
+ *
+ * It works on the frame's bytes: no token objects, strings decoded only for values that
+ * become strings (ASCII as latin1, anything with a high bit as UTF-8), literal data returned
+ * as views. Parenthesised lists are counted against `maxDepth`.
+ */
+import { WireError } from '../wire-error.js';
+import type { ImapFrame, LiteralSpan } from './imap-framer.js';
+import {
+  ASTRING_CHAR, ATOM_CHAR, BACKSLASH, CHAR_CLASS, CR, DIGIT, DQUOTE, LBRACE, LF, LPAREN,
+  RBRACE, RPAREN, SP, STAR, TAG_CHAR, TILDE,
+} from './chars.js';
+
+/** A literal whose data was streamed (see ImapFramer `streamThresholdBytes`), not held. */
+export interface StreamedLiteral {
+  streamed: true;
+  size: number;
+  binary: boolean;
+}
+
+export const DEFAULT_MAX_DEPTH = 64;
+
+/** Decodes bytes to a string: latin1 when all ASCII (fast), UTF-8 otherwise. */
+export function decodeBytes(buf: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (buf[i] > 0x7f) return buf.toString('utf8', start, end);
+  return latin1(buf, start, end);
+}
+
+/** Bytes as latin1 (one char per byte) through Node's fast internal slice. */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
+}
+
+export class ImapReader {
+  readonly bytes: Buffer;
+  /** Index of the final CRLF: the message's tokens lie in [0, end). */
+  readonly end: number;
+  readonly literals: LiteralSpan[];
+  readonly offset: number;
+  readonly maxDepth: number;
+  pos = 0;
+  depth = 0;
+  #lit = 0;
+
+  constructor(frame: ImapFrame, options: { maxDepth?: number } = {}) {
+    this.bytes = frame.bytes;
+    this.literals = frame.literals;
+    this.offset = frame.offset;
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    let end = frame.bytes.length;
+    if (end >= 2 && frame.bytes[end - 1] === LF && frame.bytes[end - 2] === CR) end -= 2;
+    this.end = end;
+  }
+
+  /** A syntax error at the current position. */
+  error(expected: string): WireError {
+    return new WireError('syntax', `IMAP syntax: expected ${expected} at offset ${this.offset + this.pos}`, this.offset + this.pos);
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** The byte at the position, or -1 at the end of the message. */
+  peek(): number {
+    return this.pos < this.end ? this.bytes[this.pos] : -1;
+  }
+
+  /** Consumes byte `c` if it is next. */
+  byte(c: number): boolean {
+    if (this.pos < this.end && this.bytes[this.pos] === c) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  expectByte(c: number, what: string): void {
+    if (!this.byte(c)) throw this.error(what);
+  }
+
+  sp(): boolean {
+    return this.byte(SP);
+  }
+
+  expectSP(): void {
+    if (!this.byte(SP)) throw this.error('SP');
+  }
+
+  expectEnd(): void {
+    if (this.pos !== this.end) throw this.error('CRLF');
+  }
+
+  /** Consumes bytes while they are in char class `mask`; returns the end index. */
+  #span(mask: number): number {
+    const b = this.bytes;
+    let i = this.pos;
+    const end = this.end;
+    while (i < end && CHAR_CLASS[b[i]] & mask) i++;
+    return i;
+  }
+
+  /** atom = 1*ATOM-CHAR */
+  atom(): string | undefined {
+    const e = this.#span(ATOM_CHAR);
+    if (e === this.pos) return undefined;
+    const s = decodeBytes(this.bytes, this.pos, e);
+    this.pos = e;
+    return s;
+  }
+
+  expectAtom(): string {
+    return this.atom() ?? this.#fail('atom');
+  }
+
+  /** An atom, upper-cased (for keywords compared case-insensitively). */
+  keyword(): string | undefined {
+    return this.atom()?.toUpperCase();
+  }
+
+  /** tag = 1*<any ASTRING-CHAR except "+"> */
+  tag(): string | undefined {
+    const e = this.#span(TAG_CHAR);
+    if (e === this.pos) return undefined;
+    const s = latin1(this.bytes, this.pos, e);
+    this.pos = e;
+    return s;
+  }
+
+  /** flag = "\" atom / atom, plus flag-perm's "\*" (RFC 9051 §9). */
+  flag(): string | undefined {
+    const start = this.pos;
+    if (this.byte(BACKSLASH)) {
+      if (this.byte(STAR)) return '\\*';
+      const e = this.#span(ATOM_CHAR);
+      if (e === this.pos) {
+        this.pos = start;
+        return undefined;
+      }
+      this.pos = e;
+      return decodeBytes(this.bytes, start, e);
+    }
+    return this.atom();
+  }
+
+  /** number = 1*DIGIT (up to 2^53-1 here; the grammar's own bound is checked by callers). */
+  number(): number | undefined {
+    const b = this.bytes;
+    let i = this.pos;
+    let n = 0;
+    while (i < this.end && CHAR_CLASS[b[i]] & DIGIT) {
+      n = n * 10 + (b[i] - 0x30);
+      i++;
+    }
+    if (i === this.pos) return undefined;
+    if (i - this.pos > 15 && n > Number.MAX_SAFE_INTEGER) throw this.error('a number below 2^53');
+    this.pos = i;
+    return n;
+  }
+
+  expectNumber(): number {
+    return this.number() ?? this.#fail('number');
+  }
+
+  /** number64 = 1*DIGIT, up to 2^63-1 (RFC 9051 §9), as a bigint. */
+  number64(): bigint | undefined {
+    const e = this.#span(DIGIT);
+    if (e === this.pos) return undefined;
+    if (e - this.pos > 19) throw this.error('a number below 2^63');
+    const v = BigInt(latin1(this.bytes, this.pos, e));
+    if (v >= 2n ** 63n) throw this.error('a number below 2^63');
+    this.pos = e;
+    return v;
+  }
+
+  expectNumber64(): bigint {
+    return this.number64() ?? this.#fail('number64');
+  }
+
+  /** nil = "NIL" (case-insensitive, not followed by an atom char). */
+  nil(): boolean {
+    const b = this.bytes;
+    const p = this.pos;
+    if (
+      p + 3 <= this.end && (b[p] | 0x20) === 0x6e && (b[p + 1] | 0x20) === 0x69 && (b[p + 2] | 0x20) === 0x6c &&
+      (p + 3 === this.end || !(CHAR_CLASS[b[p + 3]] & ASTRING_CHAR))
+    ) {
+      this.pos = p + 3;
+      return true;
+    }
+    return false;
+  }
+
+  /** The [start, end) of a quoted string's content, escapes still in; undefined if no quoted. */
+  quotedSpan(): { start: number; end: number; escaped: boolean } | undefined {
+    if (this.peek() !== DQUOTE) return undefined;
+    const b = this.bytes;
+    let i = this.pos + 1;
+    let escaped = false;
+    for (;;) {
+      if (i >= this.end) throw this.error('a closing DQUOTE');
+      const c = b[i];
+      if (c === DQUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        i++;
+        if (i >= this.end || (b[i] !== DQUOTE && b[i] !== BACKSLASH)) throw this.error('\\" or \\\\ in a quoted string');
+      } else if (c === CR || c === LF) throw this.error('a closing DQUOTE before CRLF');
+      i++;
+    }
+    const span = { start: this.pos + 1, end: i, escaped };
+    this.pos = i + 1;
+    return span;
+  }
+
+  /** quoted = DQUOTE *QUOTED-CHAR DQUOTE, decoded. */
+  quoted(): string | undefined {
+    const q = this.quotedSpan();
+    if (!q) return undefined;
+    const s = decodeBytes(this.bytes, q.start, q.end);
+    return q.escaped ? s.replace(/\\([\\"])/g, '$1') : s;
+  }
+
+  /** literal = "{" number64 ["+"] "}" CRLF *CHAR8 (and literal8 "~{"): data view or streamed marker. */
+  literal(): Buffer | StreamedLiteral | undefined {
+    const b = this.bytes;
+    let i = this.pos;
+    if (b[i] === TILDE && i + 1 < this.end) i++;
+    if (i >= this.end || b[i] !== LBRACE) return undefined;
+    const close = b.indexOf(RBRACE, i);
+    // The framer put a literal here exactly when this line ends "}" CRLF.
+    const span = this.literals[this.#lit];
+    if (close < 0 || close + 3 !== span?.start || b[close + 1] !== CR || b[close + 2] !== LF) throw this.error('a literal');
+    this.#lit++;
+    if (span.streamed) {
+      this.pos = span.start;
+      return { streamed: true, size: span.size, binary: span.binary };
+    }
+    this.pos = span.start + span.size;
+    return b.subarray(span.start, this.pos);
+  }
+
+  /** string = quoted / literal, as bytes (streamed literals as their marker). */
+  stringBytes(): Buffer | StreamedLiteral | undefined {
+    const q = this.quotedSpan();
+    if (q) {
+      if (!q.escaped) return this.bytes.subarray(q.start, q.end);
+      return Buffer.from(latin1(this.bytes, q.start, q.end).replace(/\\([\\"])/g, '$1'), 'latin1');
+    }
+    return this.literal();
+  }
+
+  /** string = quoted / literal, decoded. A streamed literal here is a syntax error. */
+  string(): string | undefined {
+    if (this.peek() === DQUOTE) return this.quoted();
+    const start = this.pos;
+    const lit = this.literal();
+    if (lit === undefined) return undefined;
+    if (!(lit instanceof Uint8Array)) {
+      this.pos = start;
+      throw this.error('a string small enough to hold (not a streamed literal)');
+    }
+    return decodeBytes(this.bytes, lit.byteOffset - this.bytes.byteOffset, lit.byteOffset - this.bytes.byteOffset + lit.length);
+  }
+
+  expectString(): string {
+    return this.string() ?? this.#fail('string');
+  }
+
+  /** nstring = string / nil */
+  nstring(): string | null | undefined {
+    if (this.nil()) return null;
+    return this.string();
+  }
+
+  expectNString(): string | null {
+    const v = this.nstring();
+    return v === undefined ? this.#fail('nstring') : v;
+  }
+
+  /** astring = 1*ASTRING-CHAR / string */
+  astring(): string | undefined {
+    const e = this.#span(ASTRING_CHAR);
+    if (e === this.pos) return this.string();
+    const s = decodeBytes(this.bytes, this.pos, e);
+    this.pos = e;
+    return s;
+  }
+
+  expectAString(): string {
+    return this.astring() ?? this.#fail('astring');
+  }
+
+  /** "(" opening a list, counted against maxDepth. */
+  listBegin(): boolean {
+    if (!this.byte(LPAREN)) return false;
+    if (++this.depth > this.maxDepth) {
+      throw new WireError('too-deep', `IMAP lists nest deeper than maxDepth (${this.maxDepth})`, this.offset + this.pos, 'maxDepth');
+    }
+    return true;
+  }
+
+  expectListBegin(): void {
+    if (!this.listBegin()) throw this.error('"("');
+  }
+
+  listEnd(): boolean {
+    if (!this.byte(RPAREN)) return false;
+    this.depth--;
+    return true;
+  }
+
+  expectListEnd(): void {
+    if (!this.listEnd()) throw this.error('")"');
+  }
+
+  /** text = 1*TEXT-CHAR: the rest of the line, free text, decoded (may be empty). */
+  text(): string {
+    const b = this.bytes;
+    let e = this.end;
+    // A literal inside resp-text is not a thing: the text ends at the first line end.
+    const cr = b.indexOf(CR, this.pos);
+    if (cr >= 0 && cr < e) e = cr;
+    const s = decodeBytes(b, this.pos, e);
+    this.pos = this.end;
+    return s;
+  }
+
+  /** The raw bytes from `start` to the position, as latin1 (for section specs and raw codes). */
+  raw(start: number, end = this.pos): string {
+    return latin1(this.bytes, start, end);
+  }
+
+  #fail(what: string): never {
+    throw this.error(what);
+  }
+}
