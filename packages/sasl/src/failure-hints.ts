@@ -38,7 +38,7 @@ export function failureHint(f: FailureFacts): string | undefined {
   if (f.enhancedCode === '5.7.139' || /SmtpClientAuthentication is disabled/i.test(text)) {
     return 'SMTP AUTH is disabled for this tenant or mailbox: an Exchange admin must enable it (Set-CASMailbox -SmtpClientAuthenticationDisabled $false, or the tenant-wide setting), or send through Microsoft Graph instead.';
   }
-  if (f.responseCode === 'PRIVACYREQUIRED' || /plaintext auth\w* (is )?disabled|privacy required|must issue a STARTTLS|TLS required/i.test(text) || f.enhancedCode === '5.7.11' || (f.replyCode === 538)) {
+  if (f.responseCode === 'PRIVACYREQUIRED' || /plaintext auth\w*( is)? dis(abled|allowed)|privacy required|must issue a STARTTLS|(TLS|encryption) required/i.test(text) || f.enhancedCode === '5.7.11' || f.replyCode === 538) {
     return 'The server refuses to authenticate over an unencrypted connection: connect with security "tls" or "starttls".';
   }
   const scope = f.oauthError?.['scope'];
