@@ -153,6 +153,7 @@ function encodeMailbox(out: PartBuilder, name: string, wildcards: boolean, caps:
     out.ascii('INBOX');
     return;
   }
+  if (name.includes('\0')) throw new UsageError('A mailbox name cannot hold a NUL byte', { protocol: 'imap' });
   const wire = caps.utf8 ? name : encodeMailboxName(name);
   const bytes = utf8.encode(wire);
   const bare = wildcards && bytes.length > 0 && !hasByte(bytes, (c) => !(isAtomChar(c) || c === 0x25 || c === 0x2a || c === 0x5d));
