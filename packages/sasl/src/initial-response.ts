@@ -12,6 +12,9 @@
  *
  * A Microsoft access token (well over a thousand characters) therefore goes on the line
  * in IMAP with SASL-IR and two-step in POP3 and SMTP, exactly as Microsoft documents.
+ * Dovecot confirms the SMTP limit the hard way: an initial response above about 1,017
+ * characters gets `500 5.5.2 Line too long`, while the same bytes two-step are accepted.
+ * Conformance tests can force either form (`initialResponse: 'always' | 'never'`).
  */
 
 export type SaslProtocol = 'imap' | 'pop3' | 'smtp';

@@ -5,10 +5,13 @@
  *
  * A NUL inside any field would shift the fields the server sees, so it is refused
  * before anything is sent. An empty authzid means "act as authcid" and is left out.
+ *
+ * Both sides of the mechanism live here: `PlainClient` and its verifier `PlainServer`.
  */
-import type { SaslClientMechanism, SaslCredentials } from './types.js';
-import { concatBytes, utf8 } from './base64.js';
+import type { SaslClientMechanism, SaslCredentials, SaslServerContext, SaslServerMechanism, SaslServerStep } from './types.js';
+import { concatBytes, fromUtf8, utf8 } from './base64.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
+import { EMPTY, challenge, failure, success } from './server-step.js';
 
 const NAME = 'PLAIN';
 
@@ -40,5 +43,38 @@ export class PlainClient implements SaslClientMechanism {
 
   next(): Uint8Array {
     throw new SaslError('ESASLSERVER', 'PLAIN: the server sent a challenge after the only message', { mechanism: NAME, reason: 'unexpected-challenge' });
+  }
+}
+
+/**
+ * The PLAIN server-side verifier (RFC 4616 §2):
+ *
+ *   next(null)  -> empty challenge (the client sends its message after "+ ")
+ *   next(bytes) -> exactly three NUL-separated UTF-8 fields, authcid and passwd
+ *                  non-empty, else 'malformed'; ctx.verifyPassword decides:
+ *                  success or 'bad-password'. Then 'exchange-ended' for ever.
+ */
+export class PlainServer implements SaslServerMechanism {
+  readonly name = 'PLAIN';
+  readonly #ctx: SaslServerContext;
+  #ended = false;
+
+  constructor(ctx: SaslServerContext) {
+    this.#ctx = ctx;
+  }
+
+  async next(response: Uint8Array | null): Promise<SaslServerStep> {
+    if (this.#ended) return failure('exchange-ended');
+    if (response === null) return challenge(EMPTY);
+    this.#ended = true;
+    const text = fromUtf8(response);
+    if (text === null) return failure('malformed');
+    const fields = text.split('\x00');
+    if (fields.length !== 3) return failure('malformed');
+    const [authzid, user, password] = fields as [string, string, string];
+    if (user === '' || password === '') return failure('malformed');
+    if (this.#ctx.verifyPassword === undefined) return failure('no-verifier');
+    const ok = await this.#ctx.verifyPassword(user, password, authzid === '' ? undefined : authzid);
+    return ok ? success(user, authzid) : failure('bad-password');
   }
 }

@@ -46,3 +46,15 @@ export function refuseSeparator(mechanism: string, field: string, value: string,
     });
   }
 }
+
+/** The text that stands in for a secret. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Redacts one SASL response line for logs and transcripts: a client's response holds a
+ * password, a token or a proof, so only lines that carry none survive as they are —
+ * `*` (cancel), the empty response and `=` (an empty initial response).
+ */
+export function redactSaslLine(line: string): string {
+  return line === '' || line === '*' || line === '=' ? line : REDACTED;
+}

@@ -16,10 +16,13 @@
  * The auth scheme is matched case-insensitively when decoding (RFC 7235 §2.1 makes
  * auth-scheme names case-insensitive, and servers accept `bearer`), with exactly one
  * space before the token; the client always sends `Bearer`.
+ *
+ * Both sides of the mechanism live here: `XOAuth2Client` and its verifier `XOAuth2Server`.
  */
-import type { SaslClientMechanism, SaslCredentials } from './types.js';
+import type { SaslClientMechanism, SaslCredentials, SaslServerContext, SaslServerMechanism, SaslServerStep } from './types.js';
 import { concatBytes, decodeBase64Strict, encodeBase64, fromUtf8, utf8 } from './base64.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
+import { EMPTY, challenge, failure, success, tokenReason } from './server-step.js';
 
 const NAME = 'XOAUTH2';
 
@@ -120,5 +123,58 @@ export class XOAuth2Client implements SaslClientMechanism {
       // Not JSON: still the error path; the empty answer lets the server fail cleanly.
     }
     return new Uint8Array(0);
+  }
+}
+
+/** The default XOAUTH2 error challenge, as Dovecot sends it. */
+export const DEFAULT_XOAUTH2_ERROR = { status: '401', schemes: 'bearer', scope: 'mail' } as const;
+
+/**
+ * The XOAUTH2 server-side verifier. Its states:
+ *
+ *   waiting   next(null)  -> empty challenge (the client sends its message after "+ ")
+ *             next(bytes) -> parse "user=...^Aauth=Bearer <token>^A^A" strictly;
+ *                            malformed -> failure at once (no error challenge, as Dovecot);
+ *                            ctx.verifyToken: ok -> success;
+ *                            expired/invalid -> failure with `errorChallenge` (the JSON
+ *                            from ctx.xoauth2Error, default {"status":"401",
+ *                            "schemes":"bearer","scope":"mail"}) -> rejected
+ *   rejected  next(any)   -> the final failure, same reason. The server sends the
+ *                            errorChallenge as a challenge, waits for the client's (empty)
+ *                            response, calls next() with it, and only then fails.
+ *   ended     next(any)   -> failure 'exchange-ended'
+ */
+export class XOAuth2Server implements SaslServerMechanism {
+  readonly name = 'XOAUTH2';
+  readonly #ctx: SaslServerContext;
+  #state: 'waiting' | 'rejected' | 'ended' = 'waiting';
+  #reason = '';
+
+  constructor(ctx: SaslServerContext) {
+    this.#ctx = ctx;
+  }
+
+  async next(response: Uint8Array | null): Promise<SaslServerStep> {
+    if (this.#state === 'rejected') {
+      this.#state = 'ended';
+      return failure(this.#reason);
+    }
+    if (this.#state === 'ended') return failure('exchange-ended');
+    if (response === null) return challenge(EMPTY);
+    this.#state = 'ended';
+    let parsed: { user: string; accessToken: string };
+    try {
+      parsed = parseXOAuth2Bytes(response);
+    } catch (error) {
+      if (error instanceof SaslError) return failure(error.reason ?? 'malformed');
+      throw error;
+    }
+    if (this.#ctx.verifyToken === undefined) return failure('no-verifier');
+    const verdict = await this.#ctx.verifyToken(parsed.user, parsed.accessToken, this.name);
+    if (verdict === 'ok') return success(parsed.user);
+    this.#state = 'rejected';
+    this.#reason = tokenReason(verdict);
+    const json = this.#ctx.xoauth2Error?.(parsed.user, verdict) ?? DEFAULT_XOAUTH2_ERROR;
+    return failure(this.#reason, utf8(JSON.stringify(json)));
   }
 }
