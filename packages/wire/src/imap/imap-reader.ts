@@ -187,7 +187,7 @@ export class ImapReader {
     const p = this.pos;
     if (
       p + 3 <= this.end && (b[p] | 0x20) === 0x6e && (b[p + 1] | 0x20) === 0x69 && (b[p + 2] | 0x20) === 0x6c &&
-      (p + 3 === this.end || !(CHAR_CLASS[b[p + 3]] & ASTRING_CHAR))
+      (p + 3 === this.end || !(CHAR_CLASS[b[p + 3]] & ATOM_CHAR))
     ) {
       this.pos = p + 3;
       return true;
@@ -242,6 +242,11 @@ export class ImapReader {
     }
     this.pos = span.start + span.size;
     return b.subarray(span.start, this.pos);
+  }
+
+  /** The span of the next literal this reader will meet (its flags: binary, nonSync, streamed). */
+  nextLiteral(): LiteralSpan | undefined {
+    return this.literals[this.#lit];
   }
 
   /** string = quoted / literal, as bytes (streamed literals as their marker). */

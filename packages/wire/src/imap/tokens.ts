@@ -48,10 +48,12 @@ function readToken(r: ImapReader): Token {
   }
   if (c === 0x22) return { type: 'quoted', value: r.quoted()! };
   if (c === 0x7b || (c === 0x7e && r.bytes[r.pos + 1] === 0x7b)) {
+    const span = r.nextLiteral();
     const lit = r.literal()!;
     if (lit instanceof Uint8Array) {
       const t: Token = { type: 'literal', value: lit };
       if (c === 0x7e) t.binary = true;
+      if (span?.nonSync) t.nonSync = true;
       return t;
     }
     return lit.binary ? { type: 'streamed', size: lit.size, binary: true } : { type: 'streamed', size: lit.size };
@@ -72,8 +74,8 @@ function readToken(r: ImapReader): Token {
       return { type: 'number', value: v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v };
     }
   }
-  if (r.nil()) return { type: 'nil' };
   r.pos = i;
+  if (i - start === 3 && (b[start] | 0x20) === 0x6e && (b[start + 1] | 0x20) === 0x69 && (b[start + 2] | 0x20) === 0x6c) return { type: 'nil' };
   return { type: 'atom', value: decodeBytes(b, start, i) };
 }
 
