@@ -1,5 +1,5 @@
 // `npm run bench`: mailwire's IMAP parser against the peers, in one run, on two streams.
-//   node bench/run.js [--only=id,id] [--stream=fetch|literal] [--runs=3] [--save]
+//   node bench/run.js [--only=id,id] [--stream=fetch|literal|big] [--runs=3] [--save]
 // Each contender runs in its own child process (bench/child.js) so its peak RSS is its own;
 // results go to bench/results/latest.json and latest.md (and <date>.md with --save).
 import { spawnSync } from 'node:child_process';
@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FETCH_COUNT, FETCH_SEED, generateFetchStream } from './lib/gen-fetch.js';
-import { literalPlan } from './lib/gen-literal.js';
-import { contenders } from './contenders/index.js';
+import { BIG_SIZE, bigPlan, literalPlan } from './lib/gen-literal.js';
+import { loadAll } from './contenders/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => {
@@ -18,7 +18,8 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
   return m ? [m[1], m[2] ?? true] : [a, true];
 }));
 const only = args.only ? new Set(String(args.only).split(',')) : null;
-const streams = args.stream ? [args.stream] : ['fetch', 'literal'];
+const streams = args.stream ? String(args.stream).split(',') : ['fetch', 'literal', 'big'];
+const TITLES = { fetch: 'FETCH stream', literal: 'Literal stream', big: 'One big message' };
 const runs = Number(args.runs ?? 3);
 const GENERATOR_VERSION = 1; // bump when the generators change, so cached streams are rebuilt
 
@@ -54,7 +55,8 @@ function fetchStreamFile() {
 }
 
 function runChild(stream, id, file) {
-  const res = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'child.js'), stream, id, file ?? '', String(runs)], {
+  const n = stream === 'big' ? Math.min(runs, 2) : runs;
+  const res = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'child.js'), stream, id, file ?? '', String(n)], {
     encoding: 'utf8', timeout: 150_000, maxBuffer: 16 * 1024 * 1024,
   });
   const line = (res.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
@@ -71,7 +73,7 @@ function table(stream, rows) {
   const fastestPeer = peers.reduce((a, r) => (!a || r.bestMs < a.bestMs ? r : a), null);
   const base = ok.find((r) => r.id === 'baseline');
   const head = ['contender', 'MB/s', stream === 'fetch' ? 'responses/s' : 'messages/s', 'best s', 'peak RSS MB', 'vs fastest peer'];
-  if (stream === 'literal') head.push('time vs indexOf');
+  if (stream !== 'fetch') head.push('time vs indexOf');
   const lines = [head];
   for (const r of rows) {
     if (!r.ok) {
@@ -80,7 +82,7 @@ function table(stream, rows) {
     }
     const row = [r.label, fmt(r.mbPerS, 0), big(r.responsesPerS), fmt(r.bestMs / 1000, 3), fmt(r.maxRssMB, 0),
       fastestPeer ? (fastestPeer.bestMs / r.bestMs).toFixed(2) + 'x' : '-'];
-    if (stream === 'literal') row.push(base ? (r.bestMs / base.bestMs).toFixed(2) + 'x' : '-');
+    if (stream !== 'fetch') row.push(base ? (r.bestMs / base.bestMs).toFixed(2) + 'x' : '-');
     lines.push(row);
   }
   return { lines, fastestPeer: fastestPeer?.label, baseline: base?.bestMs };
@@ -101,6 +103,7 @@ function renderMd(lines) {
 
 async function main() {
   const t0 = Date.now();
+  const contenders = await loadAll();
   const info = machine();
   console.log(`mailwire bench — node ${info.node} (V8 ${info.v8}), ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, ${info.platform}, load ${info.loadavg.join(' ')}`);
   const descriptions = {};
@@ -114,15 +117,20 @@ async function main() {
     const e = literalPlan().expected;
     descriptions.literal = `${e.count} \`* N FETCH (UID N BODY[] {size})\` responses, bodies 10 KB–2 MB (log-uniform), ${(e.literalBytes / 1e6).toFixed(1)} MB of literals, ${(e.bytes / 1e6).toFixed(1)} MB total, produced as fresh 64 KiB chunks`;
   }
+  if (streams.includes('big')) {
+    const e = bigPlan().expected;
+    descriptions.big = `one \`* 1 FETCH (UID N BODY[] {${BIG_SIZE}})\` response (${BIG_SIZE / 2 ** 20} MiB body), fresh 64 KiB chunks: peak RSS shows whether memory follows message size (best of ${Math.min(runs, 2)})`;
+    void e;
+  }
   const results = { date: new Date().toISOString(), machine: info, streams: descriptions, runs, rows: [] };
   const md = [`# mailwire bench, ${results.date}`, '',
     `node ${info.node} (V8 ${info.v8}) · ${info.cpu} · ${info.cores} cores · ${info.memGB} GB · ${info.platform} · load average at start ${info.loadavg.join(' ')}`, '',
     `Each contender in its own process; first run verifies the results against the generator and warms up, then best of up to ${runs} timed runs. Command: \`npm run bench\`.`, ''];
   for (const stream of streams) {
     const rows = [];
-    console.log(`\n${stream === 'fetch' ? 'FETCH stream' : 'Literal stream'}: ${descriptions[stream]}`);
+    console.log(`\n${TITLES[stream]}: ${descriptions[stream]}`);
     for (const c of contenders) {
-      if (!c[stream] || (only && !only.has(c.id))) continue;
+      if (!c[stream === 'big' ? 'literal' : stream] || (only && !only.has(c.id))) continue;
       process.stdout.write(`  ${c.label} ... `);
       const r = { ...runChild(stream, c.id, fetchFile), label: c.label, kind: c.kind, what: c.what };
       console.log(r.ok ? `${fmt(r.bestMs / 1000, 3)} s` : r.unavailable ? `n/a (${r.unavailable})` : `FAILED\n${r.error}`);
@@ -131,7 +139,7 @@ async function main() {
     }
     const t = table(stream, rows);
     console.log('\n' + renderText(t.lines));
-    md.push(`## ${stream === 'fetch' ? 'FETCH stream' : 'Literal stream'}`, '', descriptions[stream], '', renderMd(t.lines), '');
+    md.push(`## ${TITLES[stream]}`, '', descriptions[stream], '', renderMd(t.lines), '');
   }
   md.push('## What each contender does', '');
   for (const c of contenders) if (!only || only.has(c.id)) md.push(`- **${c.label}**: ${c.what}`);

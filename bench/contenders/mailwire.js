@@ -3,6 +3,7 @@
 import { leafCount } from '../lib/gen-fetch.js';
 
 const STREAM_THRESHOLD = 64 * 1024;
+const HELD_LIMITS = { maxLiteralBytes: 1024 * 1024 * 1024, maxMessageBytes: 1024 * 1024 * 1024 };
 
 async function loadWire() {
   return import('@mailwire/wire');
@@ -90,9 +91,11 @@ export const mailwireTokens = {
 
 let Decoder;
 function decoderRun(streamThresholdBytes) {
-  return async function run(chunks, probe) {
-    const decoder = new Decoder(streamThresholdBytes ? { streamThresholdBytes } : {});
-    const out = { responses: 0, tagged: 0, literals: 0, literalBytes: 0, chunkBytes: 0, samples: {}, bodies: [] };
+  return function run(chunks, probe) {
+    // Held mode raises the in-memory limits (64 MiB by default) so the one-big-message stream
+    // shows what holding costs instead of stopping at the limit.
+    const decoder = new Decoder(streamThresholdBytes ? { streamThresholdBytes } : this?.held ? HELD_LIMITS : {});
+    const out = { responses: 0, tagged: 0, literals: 0, literalBytes: 0, chunkBytes: 0, streamedBytes: 0, samples: {}, bodies: [] };
     for (const chunk of chunks) {
       const responses = decoder.push(chunk);
       for (let i = 0; i < responses.length; i++) {
@@ -105,6 +108,7 @@ function decoderRun(streamThresholdBytes) {
           if (held || streamed !== undefined) {
             out.literals++;
             out.literalBytes += held ? held.length : streamed;
+            if (!held) out.streamedBytes += streamed;
             if (probe) out.bodies.push([f.uid, held ? held.length : streamed]);
           }
           if (probe && probe.has(f.seq)) {
@@ -147,9 +151,9 @@ export const mailwireDecoderHeld = {
   id: 'mailwire-decoder-held',
   label: 'mailwire decoder, held (no streaming)',
   kind: 'mailwire',
-  what: 'ImapResponseDecoder() without a threshold: each body held whole in FetchResult.body[\'BODY[]\']',
+  what: 'ImapResponseDecoder({ maxLiteralBytes: 1 GiB, maxMessageBytes: 1 GiB }) without a threshold: each body held whole in FetchResult.body[\'BODY[]\']',
   async setup() { Decoder = await loadDecoder(); },
-  literal: decoderRun(0),
+  literal: decoderRun(0).bind({ held: true }),
 };
 
 export const mailwireFramerStream = {

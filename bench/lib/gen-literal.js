@@ -28,24 +28,31 @@ const LINES = [
 ];
 
 function makePool(rng) {
-  const b64chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const out = [];
+  // Written straight into one Buffer (no big intermediate strings), so building it leaves
+  // no garbage behind that would show up in every contender's RSS.
+  const b64chars = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
+  const lines = LINES.map((l) => Buffer.from(l + '\r\n', 'latin1'));
+  const text = Buffer.alloc(POOL_BYTES + 200);
   let len = 0;
   while (len < POOL_BYTES) {
-    let line;
     if (rng.chance(0.35)) {
-      line = '';
-      for (let i = 0; i < 76; i++) line += b64chars[rng.int(0, 63)];
+      for (let i = 0; i < 76; i++) text[len++] = b64chars[rng.int(0, 63)];
+      text[len++] = 13;
+      text[len++] = 10;
     } else {
-      line = rng.pick(LINES);
+      len += rng.pick(lines).copy(text, len);
     }
-    out.push(line);
-    len += line.length + 2;
   }
-  const text = Buffer.from(out.join('\r\n') + '\r\n', 'latin1');
   // Doubled, so any slice up to the pool's length starting anywhere in the first copy is contiguous.
-  return Buffer.concat([text, text]);
+  const pool = Buffer.alloc(len * 2);
+  text.copy(pool, 0, 0, len);
+  text.copy(pool, len, 0, len);
+  return pool;
 }
+
+/** The one-big-message stream: a single 256 MiB body, to show whether memory follows message size. */
+export const BIG_SIZE = 256 * 1024 * 1024;
+export const bigPlan = () => literalPlan({ count: 1, seed: LITERAL_SEED + 1, minSize: BIG_SIZE, maxSize: BIG_SIZE });
 
 export function literalPlan({ count = LITERAL_COUNT, seed = LITERAL_SEED, minSize = 10_000, maxSize = 2_000_000 } = {}) {
   const rng = createRng(seed);
@@ -87,7 +94,16 @@ function* segments(plan) {
   for (const m of plan.messages) {
     yield m.line;
     yield m.head;
-    yield plan.pool.subarray(m.offset, m.offset + (m.size - m.head.length - 2));
+    // the body from the pool, wrapping around it for a body larger than the pool
+    let left = m.size - m.head.length - 2;
+    let from = m.offset;
+    const half = plan.pool.length / 2;
+    while (left > 0) {
+      const n = Math.min(left, half);
+      yield plan.pool.subarray(from, from + n);
+      left -= n;
+      from = 0;
+    }
     yield CLOSE; // the literal's last CRLF, then the closing parenthesis and the response's CRLF
   }
   yield plan.tagged;
