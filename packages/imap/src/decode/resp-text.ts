@@ -79,7 +79,6 @@ export function readRespTextCode(r: ImapReader, quirks: ImapQuirks): ResponseCod
   const name = r.atom()?.toUpperCase();
   if (name === undefined) throw r.error('resp-text-code');
   let value: unknown;
-  const bare = r.peek() === RBRACKET;
   switch (name) {
     case 'CAPABILITY':
       value = readAtoms(r);
@@ -116,7 +115,11 @@ export function readRespTextCode(r: ImapReader, quirks: ImapQuirks): ResponseCod
       break;
     }
     case 'COPYUID': {
-      if (bare && quirks.bareCopyUid) break;
+      if (quirks.bareCopyUid && !hasThreeArguments(r)) {
+        // Exchange: "[COPYUID]" or "[COPYUID 983  ]" — no sets to report.
+        while (r.peek() !== RBRACKET && !r.atEnd()) r.pos++;
+        break;
+      }
       r.expectSP();
       const uidValidity = r.expectNumber();
       r.expectSP();
@@ -140,6 +143,19 @@ export function readRespTextCode(r: ImapReader, quirks: ImapQuirks): ResponseCod
   const code: ResponseCode = { name };
   if (value !== undefined) code.value = value;
   return code;
+}
+
+/** Whether the code text up to "]" holds three space-separated words (COPYUID's arguments). */
+function hasThreeArguments(r: ImapReader): boolean {
+  const b = r.bytes;
+  let words = 0;
+  let inWord = false;
+  for (let i = r.pos; i < r.end && b[i] !== RBRACKET; i++) {
+    const word = b[i] !== SP;
+    if (word && !inWord) words++;
+    inWord = word;
+  }
+  return words === 3;
 }
 
 /** 1*<any TEXT-CHAR except "]">, or undefined when there is none. */
