@@ -1,0 +1,56 @@
+/**
+ * Claims say which untagged responses belong to which command (RFC 9051 §2.2.2: the
+ * server sends data as untagged responses, and the client must know what asked for
+ * them). The session hands an untagged response to the oldest in-flight command that
+ * claims its kind; what nobody claims is a mailbox update or a status to report.
+ *
+ * An untagged OK/NO/BAD with a response code goes to the oldest in-flight command of
+ * any kind (SELECT's [UIDVALIDITY], MOVE's [COPYUID]); without a command it is reported.
+ */
+import type { ImapResponse } from '../types.js';
+
+type Kind = ImapResponse['kind'];
+
+const FETCH: Kind[] = ['fetch', 'literal-begin', 'literal-chunk', 'vanished'];
+
+const CLAIMS: Record<string, readonly Kind[]> = {
+  CAPABILITY: ['capability'],
+  SELECT: ['flags', 'exists', 'recent', 'vanished', 'fetch'],
+  EXAMINE: ['flags', 'exists', 'recent', 'vanished', 'fetch'],
+  LIST: ['list', 'mailbox-status'],
+  LSUB: ['lsub', 'list'],
+  XLIST: ['list', 'unknown'],
+  STATUS: ['mailbox-status'],
+  FETCH,
+  'UID FETCH': FETCH,
+  STORE: ['fetch', 'vanished'],
+  'UID STORE': ['fetch', 'vanished'],
+  SEARCH: ['search', 'esearch'],
+  'UID SEARCH': ['search', 'esearch'],
+  SORT: ['search', 'esearch', 'unknown'],
+  'UID SORT': ['search', 'esearch', 'unknown'],
+  ID: ['id'],
+  NAMESPACE: ['namespace'],
+  ENABLE: ['enabled'],
+};
+
+/** True when a command named `name` claims responses of `kind`. */
+export function claims(name: string, kind: Kind): boolean {
+  return CLAIMS[name]?.includes(kind) ?? false;
+}
+
+/** Commands that run alone: nothing is pipelined before or after them until they complete. */
+const EXCLUSIVE = new Set([
+  'AUTHENTICATE', 'LOGIN', 'STARTTLS', 'COMPRESS', 'IDLE', 'LOGOUT', 'SELECT', 'EXAMINE', 'CLOSE', 'UNSELECT', 'ENABLE',
+]);
+
+export function isExclusive(name: string): boolean {
+  return EXCLUSIVE.has(name);
+}
+
+/** Commands after whose OK the server switches the byte stream (TLS, DEFLATE): bytes past the OK are not IMAP. */
+const STREAM_SWITCH = new Set(['STARTTLS', 'COMPRESS']);
+
+export function switchesStream(name: string): boolean {
+  return STREAM_SWITCH.has(name);
+}
