@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+
+import { atom, list, literal, mailbox, str } from '../command/arguments.js';
+import { ImapResponseDecoder } from '../decode/imap-response-decoder.js';
+import { ImapSession } from './session.js';
+import type { SessionStep } from './session-types.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+function make(greeting = '* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n') {
+  const s = new ImapSession({ decoder: new ImapResponseDecoder() });
+  s.receive(enc(greeting));
+  return s;
+}
+
+function drain(s: ImapSession): SessionStep[] {
+  const out: SessionStep[] = [];
+  for (let step = s.next(); step.kind !== 'need-data'; step = s.next()) out.push(step);
+  return out;
+}
+
+const writes = (steps: SessionStep[]) => steps.filter((x) => x.kind === 'write').map((x) => text((x as { bytes: Uint8Array }).bytes)).join('');
+const kinds = (steps: SessionStep[]) => steps.filter((x) => x.kind !== 'write').map((x) => x.kind);
+
+describe('ImapSession', () => {
+  it('reads the greeting and its capabilities; PREAUTH starts authenticated', () => {
+    const s = make();
+    expect(drain(s)).toMatchObject([{ kind: 'GreetingReceived' }]);
+    expect(s.capabilities.has('IDLE')).toBe(true);
+    expect(s.state).toBe('not-authenticated');
+    const p = make('* PREAUTH welcome back\r\n');
+    drain(p);
+    expect(p.state).toBe('authenticated');
+  });
+
+  it('fails on a first line that is not a greeting', () => {
+    const s = make('A1 OK hello\r\n');
+    expect(drain(s)).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'EPROTOCOL' } }]);
+  });
+
+  it('pipelines plain commands and holds exclusive ones back', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'NOOP' });
+    s.enqueue({ name: 'STATUS', args: [mailbox('INBOX'), list([atom('MESSAGES')])] });
+    s.enqueue({ name: 'SELECT', args: [mailbox('INBOX')] });
+    s.enqueue({ name: 'NOOP' });
+    expect(writes(drain(s))).toBe('A1 NOOP\r\nA2 STATUS INBOX (MESSAGES)\r\n');
+    s.receive(enc('A1 OK done\r\n'));
+    expect(writes(drain(s))).toBe('');
+    s.receive(enc('* STATUS INBOX (MESSAGES 3)\r\nA2 OK done\r\n'));
+    const steps = drain(s);
+    expect(steps[0]).toMatchObject({ kind: 'CommandCompleted', handle: { tag: 'A2' }, data: [{ kind: 'mailbox-status' }] });
+    expect(writes(steps)).toBe('A3 SELECT INBOX\r\n');
+    s.receive(enc('* 3 EXISTS\r\nA3 OK [READ-WRITE] selected\r\n'));
+    expect(writes(drain(s))).toBe('A4 NOOP\r\n');
+    expect(s.state).toBe('selected');
+  });
+
+  it('delivers unclaimed untagged data as mailbox updates', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'NOOP' });
+    drain(s);
+    s.receive(enc('* 4 EXISTS\r\n* 2 EXPUNGE\r\n* 3 FETCH (FLAGS (\\Seen) UID 9)\r\n* OK [ALERT] disk full\r\nA1 OK\r\n'));
+    const steps = drain(s);
+    expect(steps.filter((x) => x.kind === 'UpdateReceived').map((x) => (x as { update: unknown }).update)).toEqual([
+      { type: 'exists', count: 4 },
+      { type: 'expunge', seq: 2 },
+      { type: 'fetch', seq: 3, flags: ['\\Seen'], uid: 9 },
+    ]);
+    expect(steps.find((x) => x.kind === 'CommandCompleted')).toMatchObject({ data: [{ kind: 'status', code: { name: 'ALERT' } }] });
+  });
+
+  it('does not send a synchronizing literal the server refused, and goes on', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'APPEND', args: [mailbox('Archive'), literal(enc('hello'))] });
+    s.enqueue({ name: 'NOOP' });
+    expect(writes(drain(s))).toBe('A1 APPEND Archive {5}\r\n');
+    s.receive(enc('A1 NO [TRYCREATE] no such mailbox\r\n'));
+    const steps = drain(s);
+    expect(steps[0]).toMatchObject({ kind: 'CommandFailed', response: { status: 'NO', code: { name: 'TRYCREATE' } } });
+    expect(writes(steps)).toBe('A2 NOOP\r\n');
+  });
+
+  it('sends the literal after "+" and holds later commands until then', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'LOGIN', args: [str('bob'), str('pa\r\nss', { secret: true })] });
+    expect(writes(drain(s))).toBe('A1 LOGIN bob {6}\r\n');
+    s.receive(enc('+ go\r\n'));
+    const steps = drain(s);
+    expect(writes(steps)).toBe('pa\r\nss\r\n');
+    expect(steps.find((x) => x.kind === 'write')).toMatchObject({ secret: true });
+  });
+
+  it('is fatal on an unknown tag, a second completion, or a "+" nobody waits for', () => {
+    const a = make();
+    drain(a);
+    a.receive(enc('Z9 OK what\r\n'));
+    expect(drain(a)).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'EPROTOCOL', message: expect.stringContaining('Z9') } }]);
+    expect(() => a.enqueue({ name: 'NOOP' })).toThrow(expect.objectContaining({ code: 'EUSAGE' }));
+
+    const b = make();
+    drain(b);
+    b.enqueue({ name: 'NOOP' });
+    drain(b);
+    b.receive(enc('A1 OK\r\nA1 OK again\r\n'));
+    expect(kinds(drain(b))).toEqual(['CommandCompleted', 'ProtocolFailed']);
+
+    const c = make();
+    drain(c);
+    c.enqueue({ name: 'NOOP' });
+    drain(c);
+    c.receive(enc('+ hello?\r\n'));
+    expect(kinds(drain(c))).toEqual(['ProtocolFailed']);
+  });
+
+  it('turns a parse error into ProtocolFailed', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'NOOP' });
+    drain(s);
+    s.receive(enc('* 1 FETCH (FLAGS (\\Seen\r\n'));
+    expect(kinds(drain(s))).toContain('ProtocolFailed');
+  });
+
+  it('reports an unasked BYE, then a close that is not clean for pending commands', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'NOOP' });
+    drain(s);
+    s.receive(enc('* BYE Session invalidated - AccessTokenExpired\r\n'));
+    s.receive(new Uint8Array(0));
+    const steps = drain(s);
+    expect(steps).toMatchObject([{ kind: 'ByeReceived', response: { text: 'Session invalidated - AccessTokenExpired' } }, { kind: 'ConnectionClosed', clean: false }]);
+    expect(s.state).toBe('logout');
+  });
+
+  it('drops capabilities after STARTTLS and keeps bytes after its OK aside', () => {
+    const s = make('* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n');
+    drain(s);
+    s.enqueue({ name: 'STARTTLS' });
+    drain(s);
+    s.receive(enc('A1 OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n'));
+    expect(kinds(drain(s))).toEqual(['CommandCompleted']);
+    expect(s.capabilitiesKnown).toBe(false);
+    expect(s.capabilities.size).toBe(0);
+    expect(text(s.takeUnread())).toBe('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n');
+  });
+
+  it('keeps capabilities from an authentication OK that carries them, drops them otherwise', () => {
+    const s = make('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n');
+    drain(s);
+    s.enqueue({ name: 'LOGIN', args: [str('a'), str('b')] });
+    drain(s);
+    s.receive(enc('A1 OK [CAPABILITY IMAP4rev1 MOVE] welcome\r\n'));
+    drain(s);
+    expect([...s.capabilities]).toEqual(['IMAP4REV1', 'MOVE']);
+    const t = make('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n');
+    drain(t);
+    t.enqueue({ name: 'LOGIN', args: [str('a'), str('b')] });
+    drain(t);
+    t.receive(enc('A1 OK welcome\r\n'));
+    drain(t);
+    expect(t.capabilitiesKnown).toBe(false);
+    expect(t.state).toBe('authenticated');
+  });
+
+  it('routes "+" to the AUTHENTICATE in flight and writes its answer as a secret', () => {
+    const s = make();
+    drain(s);
+    const answers: string[] = [];
+    s.enqueue({ name: 'AUTHENTICATE', sasl: { command: () => 'AUTHENTICATE XOAUTH2', onChallenge: (t) => (answers.push(t), t === '' ? 'dG9rZW4=' : '') } });
+    expect(writes(drain(s))).toBe('A1 AUTHENTICATE XOAUTH2\r\n');
+    s.receive(enc('+ \r\n'));
+    const steps = drain(s);
+    expect(steps).toMatchObject([{ kind: 'write', secret: true }]);
+    expect(writes(steps)).toBe('dG9rZW4=\r\n');
+    s.receive(enc('+ eyJzdGF0dXMiOiI0MDEifQ==\r\n'));
+    expect(writes(drain(s))).toBe('\r\n');
+    expect(answers).toEqual(['', 'eyJzdGF0dXMiOiI0MDEifQ==']);
+  });
+
+  it('sends DONE once IDLE is accepted, even when asked before', () => {
+    const s = make();
+    drain(s);
+    const h = s.enqueue({ name: 'IDLE' });
+    drain(s);
+    s.finishIdle(h);
+    expect(writes(drain(s))).toBe('');
+    s.receive(enc('+ idling\r\n'));
+    const steps = drain(s);
+    expect(kinds(steps)).toEqual(['IdleAccepted']);
+    expect(writes(steps)).toBe('DONE\r\n');
+  });
+
+  it('never lets a command line carry CR or LF from a SASL driver', () => {
+    const s = make();
+    drain(s);
+    expect(() => s.enqueue({ name: 'AUTHENTICATE', sasl: { command: () => 'AUTHENTICATE X\r\nA9 DELETE INBOX', onChallenge: () => '' } })).toThrow(expect.objectContaining({ code: 'EUSAGE' }));
+  });
+});
