@@ -164,4 +164,21 @@ describe('SCRAM-SHA-256 (RFC 7677 §3)', () => {
     ex.onSuccess(b64(serverFinal));
     expect(ex.state).toBe('done');
   });
+
+  it.each([
+    ['a nonce that does not extend ours', 'r=someoneelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', /does not extend/],
+    ['a nonce equal to ours', 'r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', /does not extend/],
+    ['an iteration count that would burn the CPU', `${serverFirst.replace('i=4096', 'i=100000000')}`, /iteration count/],
+    ['an iteration count of zero', `${serverFirst.replace('i=4096', 'i=0')}`, /iteration count/],
+    ['a mandatory extension', `m=ext,${serverFirst}`, /extension/],
+    ['a server error', 'e=unknown-user', /refused: unknown-user/],
+    ['a salt that is not base64', serverFirst.replace('s=W22ZaJ0SNY7soEsUEjb6gQ==', 's=W22Z*'), /salt/],
+    ['attributes out of order', 's=W22ZaJ0SNY7soEsUEjb6gQ==,r=rOprNGfwEbeRWgbNEkqOxyz,i=4096', /not r=,s=,i=/],
+  ])('the client cancels on %s', (_what, challenge, reason) => {
+    const ex = new SaslExchange({ protocol: 'smtp', mechanism: new ScramSha256Client({ user: 'user', password: 'pencil' }, { nonce: 'rOprNGfwEbeRWgbNEkqO' }) });
+    ex.command();
+    expect(ex.onChallenge(b64(challenge))).toBe('*');
+    expect(ex.cancelReason).toMatch(reason);
+    expect(ex.onFailure({ serverText: 'Authentication aborted by client.', replyCode: 501, enhancedCode: '5.5.2' }).message).not.toContain('pencil');
+  });
 });

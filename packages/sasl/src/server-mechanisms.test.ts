@@ -185,6 +185,18 @@ describe('garbage never throws', () => {
     );
   });
 
+  it('property: after a valid SCRAM client-first, a garbage client-final fails and never throws', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 120 }), fc.constant('c=biws,r=abc,p=AAAA'), fc.constant('c=biws,r=abc')), async (garbage) => {
+        const server = createServerMechanism('SCRAM-SHA-256', { ...ctx, nonce: () => 'SERVER' });
+        expect((await server.next(bytes('n,,n=u,r=abc'))).kind).toBe('challenge');
+        const step = await server.next(bytes(garbage));
+        expect(step.kind).toBe('failure');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('unknown mechanism names are refused', () => {
     expect(() => createServerMechanism('DIGEST-MD5', ctx)).toThrow(expect.objectContaining({ code: 'ESASLINPUT' }));
   });
