@@ -1,0 +1,84 @@
+/**
+ * An AsyncQueue hands items from the connection loop to an async iterator with bounded
+ * buffering: `push` resolves once there is room, so a slow consumer slows the socket
+ * reads (backpressure) instead of growing memory. `end`/`fail` finish the iteration;
+ * a consumer that stops early makes every later push resolve at once (items dropped).
+ */
+export class AsyncQueue<T> implements AsyncIterable<T> {
+  private readonly items: T[] = [];
+  private readonly roomWaiters: (() => void)[] = [];
+  private pull: ((r: IteratorResult<T>) => void) | null = null;
+  private pullReject: ((e: unknown) => void) | null = null;
+  private done = false;
+  private failure: unknown = null;
+  private abandoned = false;
+
+  constructor(private readonly capacity = 16) {}
+
+  /** Adds an item; resolves when the queue has room again. */
+  push(item: T): Promise<void> {
+    if (this.abandoned || this.done) return Promise.resolve();
+    if (this.pull) {
+      const p = this.pull;
+      this.pull = this.pullReject = null;
+      p({ value: item, done: false });
+      return Promise.resolve();
+    }
+    this.items.push(item);
+    if (this.items.length < this.capacity) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  end(): void {
+    this.done = true;
+    this.settle();
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.failure = error;
+    this.done = true;
+    this.settle();
+  }
+
+  /** True once the consumer stopped iterating. */
+  get stopped(): boolean {
+    return this.abandoned;
+  }
+
+  private settle(): void {
+    if (!this.pull || this.items.length > 0) return;
+    const p = this.pull;
+    const r = this.pullReject!;
+    this.pull = this.pullReject = null;
+    if (this.failure !== null) r(this.failure);
+    else p({ value: undefined, done: true });
+  }
+
+  private release(): void {
+    while (this.roomWaiters.length > 0 && this.items.length < this.capacity) this.roomWaiters.shift()!();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => {
+        const item = this.items.shift();
+        if (item !== undefined) {
+          this.release();
+          return Promise.resolve({ value: item, done: false });
+        }
+        if (this.done) return this.failure !== null ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => {
+          this.pull = resolve;
+          this.pullReject = reject;
+        });
+      },
+      return: () => {
+        this.abandoned = true;
+        this.items.length = 0;
+        for (const w of this.roomWaiters.splice(0)) w();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}

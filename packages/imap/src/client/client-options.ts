@@ -1,0 +1,35 @@
+/**
+ * ImapClientOptions: the common ClientOptions (../shared/API.md) plus what only IMAP has.
+ */
+import type { ClientOptions } from '@mailwire/net';
+
+import type { MailboxUpdate } from '../types.js';
+
+export interface ImapClientOptions extends ClientOptions {
+  /**
+   * Reconnection. `onTokenExpired`: when the server ends the session because the OAuth
+   * token expired (Exchange's `* BYE Session invalidated - AccessTokenExpired`) and
+   * auth.accessToken is a provider, the next call connects again with a fresh token and
+   * re-selects the mailbox. The command the BYE interrupted still fails (ETOKENEXPIRED):
+   * it may or may not have run. Default: off.
+   */
+  reconnect?: { onTokenExpired?: boolean };
+  /** IDLE is ended and started again after this long (RFC 2177: servers drop it at 30 min). Default 28 minutes. */
+  idleRestartMs?: number;
+  /** Decoder limits. */
+  limits?: {
+    maxLineBytes?: number;
+    /** Largest literal held in memory by fetch()/fetchBody(). */
+    maxLiteralBytes?: number;
+    maxDepth?: number;
+    /** Literals at least this large are streamed in chunks (fetchBodyStream). Default 64 KiB. */
+    streamThresholdBytes?: number;
+  };
+  /** Mailbox changes no command asked about (EXISTS, EXPUNGE, FETCH flags, ...), whenever they arrive. */
+  onUpdate?: (update: MailboxUpdate) => void;
+  /** Tag prefix (tags are prefix + counter). Default 'A'. */
+  tagPrefix?: string;
+}
+
+export const DEFAULT_IDLE_RESTART_MS = 28 * 60 * 1000;
+export const DEFAULT_STREAM_THRESHOLD = 64 * 1024;

@@ -1,0 +1,40 @@
+/**
+ * The errors a failed IMAP command becomes: CommandError (ECOMMAND) with the server's
+ * status, response code and words, and the Exchange case that is really an
+ * authentication problem (`BAD User is authenticated but not connected`).
+ */
+import { AuthenticationError, CommandError } from '@mailwire/errors';
+import type { MailwireError } from '@mailwire/errors';
+
+import type { CommandOutcome } from './connection.js';
+
+/**
+ * Exchange Online answers the first command after a successful AUTHENTICATE with this
+ * when the mailbox does not exist or the identity has no rights to it — typical for a
+ * shared mailbox without FullAccess. Fixture: fixtures/imap/sessions/exchange-not-connected.txt.
+ */
+export const EXCHANGE_NOT_CONNECTED = /User is authenticated but not connected/i;
+
+export const NOT_CONNECTED_HINT =
+  'Exchange accepted the token but could not open the mailbox: the mailbox named in user= does not exist, or the signed-in account has no rights to it. For a shared mailbox, user= must be the shared address and the account needs FullAccess on it (Add-MailboxPermission); the token must carry https://outlook.office.com/IMAP.AccessAsUser.All.';
+
+/** The error for a command that got NO or BAD. */
+export function commandError(outcome: CommandOutcome): MailwireError {
+  const { response, handle } = outcome;
+  const serverText = `${response.tag ?? '*'} ${response.status}${response.code ? ` [${response.code.name}]` : ''} ${response.text}`;
+  if (response.status === 'BAD' && EXCHANGE_NOT_CONNECTED.test(response.text)) {
+    return new AuthenticationError('EAUTH', `Exchange accepted the login but cannot open the mailbox: ${response.text}`, {
+      protocol: 'imap',
+      command: handle.text,
+      serverText,
+      hint: NOT_CONNECTED_HINT,
+    });
+  }
+  return new CommandError(`IMAP ${handle.name} failed: ${response.status}${response.code ? ` [${response.code.name}]` : ''} ${response.text}`, {
+    protocol: 'imap',
+    command: handle.text,
+    serverText,
+    status: response.status,
+    ...(response.code ? { responseCode: response.code.name } : {}),
+  });
+}

@@ -1,0 +1,287 @@
+/**
+ * A Connection is the short loop that drives an ImapSession over a Transport: write what
+ * the session says, read when it needs data, turn its events into settled promises. It
+ * is the only IMAP code that awaits I/O.
+ *
+ * Theory of operation. One loop runs per connection. It takes the session's steps in
+ * order; while the session has nothing to say it waits for whichever comes first: a
+ * chunk from the transport (one read is kept outstanding) or a "kick" from a newly
+ * enqueued command. Each command's promise settles on its CommandCompleted /
+ * CommandFailed; streaming commands get each response through `onData`, whose returned
+ * promise the loop awaits before reading on — that is the backpressure that keeps
+ * fetchBodyStream flat in memory. After STARTTLS or COMPRESS complete, the loop switches
+ * the transport before anything else runs (the STARTTLS guard: bytes past the OK are an
+ * injection). Any failure — transport, protocol, unexpected close — settles every pending
+ * command with one typed error, and the connection is dead.
+ */
+import type { ConnectionOptions } from 'node:tls';
+
+import { AuthenticationError, ConnectionError, MailwireError, SecurityError } from '@mailwire/errors';
+import type { Transport } from '@mailwire/net';
+
+import type { ImapResponse, MailboxUpdate, StatusResponse } from '../types.js';
+import { ImapSession } from '../session/session.js';
+import type { CommandHandle, ResponseDecoder, SessionCommand, SessionStep } from '../session/session-types.js';
+
+export interface CommandOutcome {
+  ok: boolean;
+  handle: CommandHandle;
+  response: StatusResponse;
+  data: ImapResponse[];
+}
+
+export interface RunOptions {
+  /** For streaming commands: each response as it arrives; the loop waits for the returned promise. */
+  onData?: (response: ImapResponse) => void | Promise<void>;
+  /** IDLE: called once the server accepted. */
+  onIdleAccepted?: (handle: CommandHandle) => void;
+}
+
+interface Waiter {
+  resolve: (outcome: CommandOutcome) => void;
+  reject: (err: unknown) => void;
+  options: RunOptions;
+}
+
+export interface ConnectionHooks {
+  onUpdate?: (update: MailboxUpdate) => void;
+  onStatus?: (response: StatusResponse) => void;
+  /** Maps a BYE the client did not ask for to the error pending commands get. */
+  byeError?: (response: StatusResponse) => MailwireError;
+  tls?: ConnectionOptions;
+  tagPrefix?: string;
+}
+
+/** Exchange's BYE when the OAuth token behind a session expired. */
+export const TOKEN_EXPIRED_BYE = /AccessTokenExpired|token (has )?expired/i;
+
+export function defaultByeError(response: StatusResponse): MailwireError {
+  if (TOKEN_EXPIRED_BYE.test(response.text)) {
+    return new AuthenticationError('ETOKENEXPIRED', `The server ended the session because the access token expired: ${response.text}`, {
+      protocol: 'imap',
+      serverText: `* BYE ${response.text}`,
+      hint: 'Get a fresh access token and connect again (with a token provider and reconnect.onTokenExpired, the client does this itself).',
+    });
+  }
+  return new ConnectionError(`The server closed the session: ${response.text}`, { protocol: 'imap', serverText: `* BYE ${response.text}` });
+}
+
+export class Connection {
+  readonly session: ImapSession;
+  private readonly waiters = new Map<CommandHandle, Waiter>();
+  private greetingWaiter: { resolve: (r: StatusResponse) => void; reject: (e: unknown) => void } | null = null;
+  private greeting: StatusResponse | null = null;
+  private kickResolve: (() => void) | null = null;
+  private pendingRead: Promise<{ chunk: Uint8Array | null } | { error: unknown }> | null = null;
+  private failure: MailwireError | null = null;
+  private bye: StatusResponse | null = null;
+  private readonly loopDone: Promise<void>;
+  private idleHandle: CommandHandle | null = null;
+  private idleAccepted = false;
+
+  constructor(readonly transport: Transport, decoder: ResponseDecoder, private readonly hooks: ConnectionHooks = {}) {
+    this.session = new ImapSession({ decoder, ...(hooks.tagPrefix ? { tagPrefix: hooks.tagPrefix } : {}) });
+    this.loopDone = this.loop();
+  }
+
+  /** The error the connection died of, if it did. */
+  get error(): MailwireError | null {
+    return this.failure;
+  }
+
+  get alive(): boolean {
+    return this.failure === null && this.session.ready;
+  }
+
+  /** Resolves with the greeting (* OK / * PREAUTH); rejects on * BYE or a failure. */
+  waitForGreeting(): Promise<StatusResponse> {
+    if (this.greeting) return Promise.resolve(this.greeting);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.greetingWaiter = { resolve, reject };
+    });
+  }
+
+  /** Enqueues a command and resolves with its outcome (OK, or NO/BAD with ok=false). */
+  run(cmd: SessionCommand, options: RunOptions = {}): Promise<CommandOutcome> {
+    if (this.failure) return Promise.reject(this.failure);
+    let handle: CommandHandle;
+    try {
+      handle = this.session.enqueue(cmd);
+    } catch (err) {
+      return Promise.reject(this.bye && !this.failure ? (this.hooks.byeError ?? defaultByeError)(this.bye) : err);
+    }
+    if (handle.name === 'IDLE') {
+      this.idleHandle = handle;
+      this.idleAccepted = false;
+    }
+    const promise = new Promise<CommandOutcome>((resolve, reject) => this.waiters.set(handle, { resolve, reject, options }));
+    this.kick();
+    return promise;
+  }
+
+  /** Ends the IDLE in progress (sends DONE once accepted). */
+  finishIdle(handle: CommandHandle): void {
+    this.session.finishIdle(handle);
+    this.kick();
+  }
+
+  /** Fails everything and closes the socket. */
+  destroy(error?: MailwireError): void {
+    this.fail(error ?? new ConnectionError('The connection was closed by the client', { protocol: 'imap' }));
+  }
+
+  /** Waits for the loop to stop (after a close or a failure). */
+  async stopped(): Promise<void> {
+    await this.loopDone;
+  }
+
+  private kick(): void {
+    const k = this.kickResolve;
+    this.kickResolve = null;
+    k?.();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.failure) return;
+        const step = this.session.next();
+        if (step.kind === 'need-data') {
+          if (!(await this.waitForInput())) return;
+          continue;
+        }
+        await this.perform(step);
+      }
+    } catch (err) {
+      this.fail(err instanceof MailwireError ? err : new ConnectionError(`IMAP connection failed: ${(err as Error).message}`, { protocol: 'imap', cause: err }));
+    }
+  }
+
+  /** Waits for a chunk or a kick; false when the connection is over. */
+  private async waitForInput(): Promise<boolean> {
+    this.updateWaiting();
+    this.pendingRead ??= this.transport.read().then((chunk) => ({ chunk }), (error: unknown) => ({ error }));
+    const kicked = new Promise<null>((resolve) => {
+      this.kickResolve = () => resolve(null);
+    });
+    const got = await Promise.race([this.pendingRead, kicked]);
+    this.kickResolve = null;
+    if (got === null) return true;
+    this.pendingRead = null;
+    if ('error' in got) {
+      this.fail(got.error instanceof MailwireError ? got.error : new ConnectionError(String(got.error), { protocol: 'imap', cause: got.error }));
+      return false;
+    }
+    this.session.receive(got.chunk ?? new Uint8Array(0));
+    return true;
+  }
+
+  private updateWaiting(): void {
+    const idling = this.idleHandle !== null && this.idleAccepted;
+    this.transport.setWaiting(!idling && (this.session.pendingCount > 0 || this.greeting === null));
+  }
+
+  private async perform(step: Exclude<SessionStep, { kind: 'need-data' }>): Promise<void> {
+    switch (step.kind) {
+      case 'write':
+        await this.transport.write(step.bytes, { secret: step.secret === true });
+        return;
+      case 'write-stream':
+        await this.writeStream(step.size, step.source, step.secret === true);
+        return;
+      case 'GreetingReceived': {
+        this.greeting = step.response;
+        const w = this.greetingWaiter;
+        this.greetingWaiter = null;
+        if (step.response.status === 'BYE') {
+          const err = new ConnectionError(`The server refused the connection: ${step.response.text}`, { protocol: 'imap', serverText: `* BYE ${step.response.text}` });
+          w?.reject(err);
+          this.fail(err);
+        } else w?.resolve(step.response);
+        return;
+      }
+      case 'CommandCompleted':
+      case 'CommandFailed': {
+        const ok = step.kind === 'CommandCompleted';
+        if (ok && (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS')) await this.switchStream(step.handle.name);
+        else if (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS') this.session.takeUnread();
+        if (step.handle === this.idleHandle) this.idleHandle = null;
+        const w = this.waiters.get(step.handle);
+        this.waiters.delete(step.handle);
+        w?.resolve({ ok, handle: step.handle, response: step.response, data: step.data });
+        return;
+      }
+      case 'DataReceived': {
+        const w = this.waiters.get(step.handle);
+        await w?.options.onData?.(step.response);
+        return;
+      }
+      case 'IdleAccepted': {
+        this.idleAccepted = true;
+        this.updateWaiting();
+        this.waiters.get(step.handle)?.options.onIdleAccepted?.(step.handle);
+        return;
+      }
+      case 'UpdateReceived':
+        this.hooks.onUpdate?.(step.update);
+        return;
+      case 'StatusReceived':
+        this.hooks.onStatus?.(step.response);
+        return;
+      case 'ByeReceived':
+        this.bye = step.response;
+        return;
+      case 'ProtocolFailed':
+        this.fail(step.error);
+        return;
+      case 'ConnectionClosed': {
+        const err = this.bye
+          ? (this.hooks.byeError ?? defaultByeError)(this.bye)
+          : new ConnectionError('The server closed the connection', { protocol: 'imap' });
+        this.fail(err);
+        return;
+      }
+    }
+  }
+
+  private async switchStream(name: string): Promise<void> {
+    const unread = this.session.takeUnread();
+    if (name === 'STARTTLS') {
+      if (unread.length > 0) {
+        const err = new SecurityError('ESTARTTLS', 'The server sent data after its STARTTLS go-ahead and before the TLS handshake; connection closed', { protocol: 'imap' });
+        this.fail(err);
+        throw err;
+      }
+      await this.transport.upgradeToTls(this.hooks.tls ?? {}, 0);
+    } else {
+      this.transport.startCompression(unread);
+    }
+  }
+
+  private async writeStream(size: number, source: AsyncIterable<Uint8Array>, secret: boolean): Promise<void> {
+    let sent = 0;
+    for await (const chunk of source) {
+      if (sent + chunk.length > size) break;
+      sent += chunk.length;
+      await this.transport.write(chunk, { secret });
+    }
+    if (sent !== size) {
+      const err = new ConnectionError(`The literal source gave a different number of bytes than the ${size} announced; the connection cannot continue`, { protocol: 'imap' });
+      this.fail(err);
+      throw err;
+    }
+  }
+
+  private fail(error: MailwireError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.kick();
+    const gw = this.greetingWaiter;
+    this.greetingWaiter = null;
+    gw?.reject(error);
+    for (const [, w] of this.waiters) w.reject(error);
+    this.waiters.clear();
+    this.transport.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Fetch plumbing for ImapClient: the FETCH item list as command arguments, and folding a
+ * streaming FETCH's responses (fetch, literal-begin, literal-chunk) into FetchResults or
+ * into the bytes of one body section.
+ *
+ *   fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822.SIZE" / "BODY" ["STRUCTURE"] /
+ *               "UID" / "BODY" section ["<" number "." nz-number ">"] / "BODY.PEEK" section [...] / ...
+ */
+import { UsageError } from '@mailwire/errors';
+
+import type { CommandArg } from '../command/arguments.js';
+import { atom, list } from '../command/arguments.js';
+import type { FetchResult, ImapResponse } from '../types.js';
+
+/** A FETCH item (../shared/API.md): the common ones by name, any other as a string. */
+export type FetchItem = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODYSTRUCTURE' | `BODY.PEEK[${string}]` | (string & {});
+
+/** The item list: `(UID FLAGS BODY.PEEK[])`, each item checked to be a bare token. */
+export function fetchItemsArg(items: readonly string[]): CommandArg {
+  if (items.length === 0) throw new UsageError('fetch() needs at least one item', { protocol: 'imap' });
+  return list(items.map((item) => atom(item)));
+}
+
+/** The FETCH item for one body section: BODY.PEEK[section] (never sets \Seen). */
+export function bodyItem(section = ''): string {
+  if (/[\r\n\0{"]/.test(section)) throw new UsageError(`Not a body section: ${JSON.stringify(section)}`, { protocol: 'imap' });
+  return `BODY.PEEK[${section}]`;
+}
+
+/** The key a server names the section with in its FETCH response. */
+export function bodyKey(section = ''): string {
+  return `BODY[${section.toUpperCase()}]`;
+}
+
+/**
+ * Collects streamed literal chunks per (seq, section) and puts them back into the
+ * FetchResult's `body`, so fetch() callers see whole sections whatever the threshold.
+ */
+export class StreamedBodies {
+  private readonly chunks = new Map<string, Uint8Array[]>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Returns a finished FetchResult for `fetch` responses, null for chunks held. */
+  take(response: ImapResponse): FetchResult | null {
+    if (response.kind === 'literal-begin') return null;
+    if (response.kind === 'literal-chunk') {
+      const r = response as { seq: number | null; section: string | null; bytes: Uint8Array };
+      this.bytes += r.bytes.length;
+      if (this.bytes > this.maxBytes) {
+        throw new UsageError(`fetch() would hold more than ${this.maxBytes} bytes of bodies in memory: use fetchBodyStream()`, { protocol: 'imap' });
+      }
+      const key = `${r.seq}\u0000${r.section}`;
+      let list = this.chunks.get(key);
+      if (!list) this.chunks.set(key, (list = []));
+      list.push(r.bytes);
+      return null;
+    }
+    if (response.kind !== 'fetch') return null;
+    const fetch = (response as { fetch: FetchResult }).fetch;
+    if (fetch.streamed) {
+      for (const section of Object.keys(fetch.streamed)) {
+        const key = `${fetch.seq}\u0000${section}`;
+        const parts = this.chunks.get(key) ?? [];
+        this.chunks.delete(key);
+        for (const p of parts) this.bytes -= p.length;
+        (fetch.body ??= {})[section] = Buffer.concat(parts);
+      }
+    }
+    return fetch;
+  }
+}
