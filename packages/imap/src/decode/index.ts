@@ -5,3 +5,4 @@ export * from './body-structure.js';
 export * from './fetch.js';
 export * from './mailbox-data.js';
 export * from './literal-head.js';
+export * from './encode-fetch.js';
