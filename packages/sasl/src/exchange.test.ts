@@ -116,6 +116,13 @@ describe('limits and cancellation', () => {
     expect(ex.state).toBe('failed');
   });
 
+  it("two-step: the first challenge's content is ignored (a server's prose there still gets the initial response)", () => {
+    const ex = new SaslExchange({ protocol: 'imap', mechanism: fixed(Uint8Array.of(0x41)) });
+    expect(ex.command()).toBe('AUTHENTICATE TEST');
+    expect(ex.onChallenge('Ready for additional command text')).toBe('QQ==');
+    expect(ex.onChallenge('not base64')).toBe('*');
+  });
+
   it("more than maxChallenges challenges, or one longer than maxChallengeBytes, gets '*'", () => {
     const many = new SaslExchange({ protocol: 'pop3', mechanism: fixed(null), maxChallenges: 3 });
     many.command();

@@ -145,15 +145,17 @@ export class SaslExchange {
     }
     const max = this.#options.maxChallengeBytes ?? DEFAULT_MAX_CHALLENGE_BYTES;
     if (text.length > max) return this.#cancel(`a challenge of ${text.length} characters passed the limit of ${max}`);
-    const problem = base64Problem(text);
-    if (problem !== null) return this.#cancel(`the challenge is not base64 (${problem})`);
     this.#state = 'challenged';
     if (this.#pending !== null) {
-      // Two-step: the server's first challenge (normally empty) asks for the initial response.
+      // Two-step: the server's first challenge asks for the initial response. It should be
+      // empty (RFC 4422 §5); its content is ignored, so a server that puts prose there
+      // ("+ Ready") still works and nothing of it reaches the mechanism.
       const initial = this.#pending;
       this.#pending = null;
       return responseLine(initial);
     }
+    const problem = base64Problem(text);
+    if (problem !== null) return this.#cancel(`the challenge is not base64 (${problem})`);
     try {
       return responseLine(this.mechanism.next(new Uint8Array(Buffer.from(text, 'base64'))));
     } catch (error) {
