@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { startScriptedServer } from '@mailwire/test-servers';
+import type { ScriptedServer } from '@mailwire/test-servers';
+
+import { SESSIONS_DIR } from '../session/replay.test-util.js';
+import { ImapClient } from './imap-client.js';
+import { fakeServer, tagOf } from './fake-server.test-util.js';
+import type { FakeServer } from './fake-server.test-util.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function fake(greeting: string, answer: Parameters<typeof fakeServer>[1]): Promise<FakeServer> {
+  const s = await fakeServer(greeting, answer);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+/** Answers CAPABILITY from `caps`, LOGOUT with BYE, everything else OK. */
+const plainAnswers = (caps: string) => (line: string) => {
+  const tag = tagOf(line);
+  if (/ CAPABILITY$/.test(line)) return `* CAPABILITY ${caps}\r\n${tag} OK done\r\n`;
+  if (/ LOGOUT$/.test(line)) return `* BYE bye\r\n${tag} OK done\r\n`;
+  if (/^[A-Z]+\d+ /.test(line)) return `${tag} OK done\r\n`;
+  return undefined;
+};
+
+describe('ImapClient security', () => {
+  it('fails with ESTARTTLS when the server injects bytes after the STARTTLS go-ahead', async () => {
+    const server: ScriptedServer = await startScriptedServer({
+      transcript: `${SESSIONS_DIR}starttls.txt`,
+      faults: { injectAfterStarttls: '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n' },
+    });
+    cleanups.push(() => server.close());
+    const client = new ImapClient({ host: server.host, port: server.port, security: 'starttls', tls: { ca: server.ca }, auth: { user: 'mrc', password: 'secret' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'ESTARTTLS' });
+  });
+
+  it('refuses to send credentials over plaintext (EINSECURE) and sends none', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR] hi\r\n', plainAnswers('IMAP4rev1'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'EINSECURE' });
+    const token = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', auth: { user: 'alice', accessToken: 'tok-secret' } });
+    await expect(token.connect()).rejects.toMatchObject({ code: 'EINSECURE' });
+    expect(s.received()).not.toMatch(/hunter2|AUTHENTICATE|LOGIN|dG9r/);
+  });
+
+  it('refuses to go on in plaintext when STARTTLS was asked for and is not offered', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n', plainAnswers('IMAP4rev1'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'starttls', auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'EINSECURE' });
+    expect(s.received()).toBe('');
+  });
+
+  it('never sends LOGIN where the server says LOGINDISABLED', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi\r\n', plainAnswers('IMAP4rev1'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', allowInsecureAuth: true, auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'ENOAUTHMECH' });
+    expect(s.received()).not.toContain('LOGIN');
+  });
+
+  it('sends mailbox names and search strings holding CRLF as literals, never as a new command', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n', plainAnswers('IMAP4rev1 LITERAL+'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none' });
+    await client.connect();
+    await client.create('x\r\nA9 DELETE INBOX');
+    await client.search({ subject: 'y\r\nA10 LOGOUT' });
+    await client.logout();
+    const sent = s.received();
+    expect(sent).toContain('A1 CREATE "x&AA0ACg-A9 DELETE INBOX"\r\n');
+    expect(sent).toContain('A2 SEARCH SUBJECT {13+}\r\ny\r\nA10 LOGOUT\r\n');
+    expect(sent.split('\r\n').filter((l) => /^A\d+ /.test(l)).map((l) => l.split(' ')[1])).toEqual(['CREATE', 'SEARCH', 'LOGOUT']);
+  });
+
+  it('refuses NUL in a mailbox name with EUSAGE before sending anything', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', plainAnswers('IMAP4rev1'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none' });
+    await client.connect();
+    await expect(client.select('a\0b')).rejects.toMatchObject({ code: 'EUSAGE' });
+    await client.logout();
+    expect(s.received()).not.toContain('SELECT');
+  });
+
+  it('fails with ETIMEDOUT when the server stops answering', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => (/ NOOP$/.test(line) ? undefined : plainAnswers('IMAP4rev1')(line)));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 100 });
+    await client.connect();
+    await expect(client.noop()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('fails with EABORTED when the signal fires', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => (/ NOOP$/.test(line) ? undefined : plainAnswers('IMAP4rev1')(line)));
+    const ac = new AbortController();
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', signal: ac.signal });
+    await client.connect();
+    const pending = client.noop();
+    ac.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'EABORTED' });
+  });
+
+  it('turns garbage from the server into EPROTOCOL and a closed connection', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => (/ NOOP$/.test(line) ? `* 1 FETCH (FLAGS (\\Seen\r\n${tagOf(line)} OK\r\n` : plainAnswers('IMAP4rev1')(line)));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none' });
+    await client.connect();
+    await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+  });
+});
