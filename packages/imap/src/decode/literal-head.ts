@@ -28,12 +28,12 @@ export function readLiteralHead(head: Buffer): LiteralHead {
   let i = 2;
   let seq = 0;
   while (head[i] >= 0x30 && head[i] <= 0x39 && i < 14) seq = seq * 10 + (head[i++] - 0x30);
-  if (i === 2 || head[i] !== 0x20) return NONE;
-  if (latin1(head, i + 1, i + 7).toUpperCase() !== 'FETCH ') return { seq: null, section: null };
+  if (i === 2 || head[i] !== 0x20 || i + 7 > head.length) return NONE;
+  if (latin1(head, i + 1, i + 7).toUpperCase() !== 'FETCH ') return NONE;
   // The item before the literal: back from "{" past SP, "<n>", "[...]", then the name.
   let k = head.lastIndexOf(0x7b /* { */);
   if (k > 0 && head[k - 1] === 0x7e /* ~ */) k--;
-  if (head[k - 1] !== 0x20) return { seq, section: null };
+  if (k < i + 8 || head[k - 1] !== 0x20) return { seq, section: null };
   const end = k - 1;
   let j = end - 1;
   if (head[j] === 0x3e /* > */) {
@@ -44,7 +44,8 @@ export function readLiteralHead(head: Buffer): LiteralHead {
     while (j > 0 && head[j] !== 0x5b /* [ */) j--;
     j--;
   }
-  while (j > 0 && isNameByte(head[j])) j--;
+  while (j > i && isNameByte(head[j])) j--;
+  if (j >= end - 1) return { seq, section: null };
   const nameEnd = head.indexOf(0x5b, j + 1);
   const cut = nameEnd >= 0 && nameEnd < end ? nameEnd : end;
   const section = latin1(head, j + 1, cut).toUpperCase() + latin1(head, cut, end);
