@@ -1,0 +1,183 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { ImapClient } from './imap-client.js';
+import { fakeServer, tagOf } from './fake-server.test-util.js';
+import type { FakeServer } from './fake-server.test-util.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+type Answer = (line: string, socket: Socket) => string | undefined | void;
+
+async function fake(greeting: string, answer: Answer): Promise<FakeServer> {
+  const s = await fakeServer(greeting, answer);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+/** Answers from a table keyed by the command after the tag; LOGOUT and unknown commands get OK. */
+function table(entries: Record<string, string>): Answer {
+  return (line) => {
+    const tag = tagOf(line);
+    const rest = line.slice(tag.length + 1);
+    if (rest in entries) return entries[rest]!.replaceAll('$T', tag);
+    if (rest === 'LOGOUT') return `* BYE bye\r\n${tag} OK done\r\n`;
+    return `${tag} OK done\r\n`;
+  };
+}
+
+const commands = (s: FakeServer) => s.received().split('\r\n').filter((l) => /^A\d+ [A-Z]/.test(l)).map((l) => l.slice(l.indexOf(' ') + 1));
+
+async function client(s: FakeServer, extra: Partial<ConstructorParameters<typeof ImapClient>[0]> = {}): Promise<ImapClient> {
+  const c = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', allowInsecureAuth: true, ...extra });
+  await c.connect();
+  return c;
+}
+
+describe('ImapClient commands', () => {
+  it('streams a large body in chunks while the server is still sending it', async () => {
+    const size = 3 * 1024 * 1024;
+    let sendRest: (() => void) | null = null;
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line, socket) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK done\r\n`;
+      socket.write(`* 7 FETCH (UID 70 BODY[] {${size}}\r\n`);
+      socket.write(Buffer.alloc(size / 2, 0x61));
+      sendRest = () => socket.write(Buffer.concat([Buffer.alloc(size / 2, 0x62), Buffer.from(`)\r\n${tag} OK done\r\n`)]));
+      return undefined;
+    });
+    const c = await client(s);
+    let total = 0;
+    let chunks = 0;
+    let largest = 0;
+    for await (const chunk of c.fetchBodyStream('70', { uid: true })) {
+      if (chunks === 0) sendRest!();
+      chunks++;
+      total += chunk.length;
+      largest = Math.max(largest, chunk.length);
+    }
+    expect(total).toBe(size);
+    expect(chunks).toBeGreaterThan(2);
+    expect(largest).toBeLessThan(size / 2);
+    expect(commands(s)).toContain('UID FETCH 70 (UID BODY.PEEK[])');
+  });
+
+  it('fetchBody returns one section whole, small or streamed', async () => {
+    const big = 'x'.repeat(200_000);
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {
+      const tag = tagOf(line);
+      if (line.includes('FETCH 1 ')) return `* 1 FETCH (BODY[TEXT] {5}\r\nhello)\r\n${tag} OK\r\n`;
+      if (line.includes('FETCH 2 ')) return `* 2 FETCH (BODY[] {${big.length}}\r\n${big})\r\n${tag} OK\r\n`;
+      return `${tag} OK\r\n`;
+    });
+    const c = await client(s);
+    expect(Buffer.from(await c.fetchBody('1', { section: 'TEXT' })).toString()).toBe('hello');
+    expect((await c.fetchBody('2')).length).toBe(big.length);
+    const all = [];
+    for await (const r of c.fetch('2', ['BODY.PEEK[]'])) all.push(r);
+    expect(all[0]!.body!['BODY[]']!.length).toBe(big.length);
+  });
+
+  it('MOVE where offered, COPY + STORE + UID EXPUNGE where not', async () => {
+    const withMove = await fake('* OK [CAPABILITY IMAP4rev1 MOVE UIDPLUS] hi\r\n', table({
+      'UID MOVE 4:5 Archive': '* OK [COPYUID 99 4:5 10:11] moved\r\n* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n$T OK done\r\n',
+    }));
+    const a = await client(withMove);
+    expect(await a.move('4:5', 'Archive', { uid: true })).toEqual({ uidValidity: 99, sourceUids: '4:5', destinationUids: '10:11' });
+    const without = await fake('* OK [CAPABILITY IMAP4rev1 UIDPLUS] hi\r\n', table({
+      'UID COPY 4:5 Archive': '$T OK [COPYUID 99 4:5 10:11] copied\r\n',
+    }));
+    const b = await client(without);
+    expect(await b.move('4:5', 'Archive', { uid: true })).toEqual({ uidValidity: 99, sourceUids: '4:5', destinationUids: '10:11' });
+    expect(commands(without)).toEqual(['UID COPY 4:5 Archive', 'UID STORE 4:5 +FLAGS.SILENT (\\Deleted)', 'UID EXPUNGE 4:5']);
+    const plain = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', table({}));
+    const c = await client(plain);
+    await c.move('2', 'Trash');
+    expect(commands(plain)).toEqual(['COPY 2 Trash', 'STORE 2 +FLAGS.SILENT (\\Deleted)', 'EXPUNGE']);
+  });
+
+  it('search: ESEARCH where offered, SEARCH otherwise, CHARSET UTF-8 for non-ASCII', async () => {
+    const e = await fake('* OK [CAPABILITY IMAP4rev1 ESEARCH] hi\r\n', table({
+      'UID SEARCH RETURN (ALL) UNSEEN FROM "a@b.c"': '* ESEARCH (TAG "$T") UID ALL 3:5,9\r\n$T OK done\r\n',
+    }));
+    const a = await client(e);
+    expect(await a.search({ seen: false, from: 'a@b.c' }, { uid: true })).toEqual([3, 4, 5, 9]);
+    const p = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {
+      const tag = tagOf(line);
+      if (line.startsWith(`${tag} SEARCH`)) return `* SEARCH 2 8\r\n${tag} OK\r\n`;
+      return `${tag} OK\r\n`;
+    });
+    const b = await client(p);
+    expect(await b.search({ subject: 'Grüße', since: new Date(Date.UTC(2024, 1, 1)) })).toEqual([2, 8]);
+    expect(p.received()).toContain('SEARCH CHARSET UTF-8 SUBJECT {7}\r\nGr\xc3\xbc\xc3\x9fe SINCE 1-Feb-2024\r\n');
+  });
+
+  it('list decodes modified UTF-7; status, enable, id, namespace', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 ENABLE ID NAMESPACE CONDSTORE] hi\r\n', table({
+      'LIST "" *': '* LIST (\\HasNoChildren) "/" INBOX\r\n* LIST (\\HasNoChildren \\Drafts) "/" "Entw&APw-rfe"\r\n$T OK done\r\n',
+      'STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)': '* STATUS INBOX (MESSAGES 3 UIDNEXT 9 UIDVALIDITY 1 UNSEEN 1 HIGHESTMODSEQ 77)\r\n$T OK done\r\n',
+      'ENABLE CONDSTORE': '* ENABLED CONDSTORE\r\n$T OK done\r\n',
+      'ID ("name" "mailwire")': '* ID ("name" "Dovecot")\r\n$T OK done\r\n',
+      'NAMESPACE': '* NAMESPACE (("" "/")) NIL NIL\r\n$T OK done\r\n',
+    }));
+    const c = await client(s);
+    expect((await c.list()).map((e) => e.name)).toEqual(['INBOX', 'Entwürfe']);
+    expect(await c.status('INBOX')).toEqual({ messages: 3, uidNext: 9, uidValidity: 1, unseen: 1, highestModSeq: 77n });
+    expect(await c.enable('CONDSTORE')).toEqual(['CONDSTORE']);
+    expect(c.enabled.has('CONDSTORE')).toBe(true);
+    expect(await c.id({ name: 'mailwire' })).toEqual({ name: 'Dovecot' });
+    expect(await c.namespace()).toEqual({ personal: [{ prefix: '', delimiter: '/' }], other: null, shared: null });
+  });
+
+  it('store with UNCHANGEDSINCE reports MODIFIED', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 CONDSTORE] hi\r\n', table({
+      'UID STORE 1:3 (UNCHANGEDSINCE 50) FLAGS (\\Seen)': '* 1 FETCH (UID 1 MODSEQ (51) FLAGS (\\Seen))\r\n$T OK [MODIFIED 2] conditional store\r\n',
+    }));
+    const c = await client(s);
+    const r = await c.store('1:3', ['\\Seen'], { uid: true, action: 'set', silent: false, unchangedSince: 50n });
+    expect(r.modified).toBe('2');
+    expect(r.results).toMatchObject([{ seq: 1, uid: 1, modSeq: 51n }]);
+  });
+
+  it('append streams an AsyncIterable of known size after "+" and returns APPENDUID', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 UIDPLUS] hi\r\n', (line) => {
+      const tag = tagOf(line);
+      if (line.includes('APPEND')) return `${tag} OK [APPENDUID 5 12] done\r\n`;
+      return `${tag} OK\r\n`;
+    });
+    const c = await client(s);
+    async function* parts() {
+      yield new TextEncoder().encode('Subject: x\r\n');
+      yield new TextEncoder().encode('\r\nbody\r\n');
+    }
+    const r = await c.append('Sent', parts(), { size: 20, flags: ['\\Seen'], internalDate: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) });
+    expect(r).toEqual({ uidValidity: 5, uid: 12 });
+    expect(s.received()).toContain('A1 APPEND Sent (\\Seen) "02-Jan-2024 03:04:05 +0000" {20}\r\nSubject: x\r\n\r\nbody\r\n\r\n');
+  });
+
+  it('re-issues IDLE before the server limit and ends it with DONE', async () => {
+    let idles = 0;
+    const ac = new AbortController();
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n', (line, socket) => {
+      if (line === 'DONE') return `${pendingIdle} OK idle done\r\n`;
+      const tag = tagOf(line);
+      if (line.endsWith(' IDLE')) {
+        idles++;
+        pendingIdle = tag;
+        if (idles === 3) setImmediate(() => ac.abort());
+        socket.write('+ idling\r\n');
+        return undefined;
+      }
+      return `${tag} OK\r\n`;
+    });
+    let pendingIdle = '';
+    const c = await client(s);
+    await c.idle({ signal: ac.signal, onUpdate: () => undefined, restartMs: 5 });
+    expect(idles).toBe(3);
+    expect(s.received().match(/DONE\r\n/g)).toHaveLength(3);
+    await c.noop();
+  });
+});
