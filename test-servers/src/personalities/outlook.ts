@@ -1,0 +1,87 @@
+/**
+ * Office 365 / Outlook.com (Exchange Online): the texts of Microsoft's OAuth document
+ * (fixtures/… seed: "A01 OK AUTHENTICATE completed.", "+OK User successfully
+ * authenticated.", "235 2.7.0 Authentication successful", "535 5.7.3 Authentication
+ * unsuccessful [host]") and of Exchange's usual replies. Only XOAUTH2 (and PLAIN/LOGIN)
+ * is offered, so curl uses XOAUTH2 here.
+ */
+import { rfc5322Date, type Personality } from './personality.js';
+
+const HOST = 'SN2PR00CA0018.namprd00.prod.outlook.com';
+
+export const outlook: Personality = {
+  name: 'outlook',
+  hostname: HOST,
+  mechanisms: ['PLAIN', 'XOAUTH2'],
+  saslIr: true,
+  authRequiresTls: true,
+  xoauth2Error: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/' },
+  oauthBearerError: { status: 'invalid_token' },
+  imap: {
+    greeting: () => `The Microsoft Exchange IMAP4 service is ready. [U04yUFIwMENBMDAxOC5uYW1wcmQwMC5wcm9kLm91dGxvb2suY29t]`,
+    capabilities: ['IMAP4', 'IMAP4rev1', '{STARTTLS}', '{AUTH}', 'SASL-IR', 'UIDPLUS', 'MOVE', 'ID', 'UNSELECT', 'CHILDREN', 'IDLE', 'NAMESPACE', 'LITERAL+'],
+    authenticatedCapabilities: ['IMAP4', 'IMAP4rev1', 'AUTH=PLAIN', 'AUTH=XOAUTH2', 'SASL-IR', 'UIDPLUS', 'MOVE', 'ID', 'UNSELECT', 'CHILDREN', 'IDLE', 'NAMESPACE', 'LITERAL+'],
+    capabilityInGreeting: false,
+    ok: (command) => `${command} completed.`,
+    authCapability: 'none',
+    authOk: () => 'AUTHENTICATE completed.',
+    authFailed: 'AUTHENTICATE failed.',
+    authAborted: 'AUTHENTICATE aborted.',
+    loginOk: () => 'LOGIN completed.',
+    loginFailed: 'LOGIN failed.',
+    privacyRequired: 'Command received in Invalid state.',
+    selectOk: (readOnly, command) => `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${command} completed.`,
+    logoutBye: 'Microsoft Exchange Server IMAP4 server signing off.',
+    idleAccepted: 'IDLE accepted, awaiting DONE command.',
+    startTls: 'Begin TLS negotiation now.',
+    bad: () => 'Command Error. 12',
+    noMailbox: 'Mailbox doesn\'t exist.',
+    tokenExpiredBye: 'Session invalidated - AccessTokenExpired',
+    gmailExtensions: false,
+  },
+  pop3: {
+    greeting: 'The Microsoft Exchange POP3 service is ready. [U04yUFIwMENBMDAxOC5uYW1wcmQwMC5wcm9kLm91dGxvb2suY29t]',
+    capa: ['TOP', 'UIDL'],
+    capaOk: '',
+    authOk: 'User successfully authenticated.',
+    authFailed: 'Authentication failure: unknown user name or bad password.',
+    authAborted: 'Authentication canceled.',
+    userOk: '',
+    passOk: 'User successfully logged on.',
+    passFailed: 'Logon failure: unknown user name or bad password.',
+    stls: 'Begin TLS negotiation.',
+    quit: 'Microsoft Exchange Server POP3 server signing off.',
+    unknown: 'Protocol error. 14',
+    wrongState: 'Command is not valid in this state.',
+    noSuchMessage: 'The specified message is out of range.',
+    tokenExpired: 'Session invalidated - AccessTokenExpired',
+  },
+  smtp: {
+    greeting: (now) => `${HOST} Microsoft ESMTP MAIL Service ready at ${rfc5322Date(now)}`,
+    ehloHello: (_name, ip) => `${HOST} Hello [${ip}]`,
+    keywords: ['SIZE 157286400', 'PIPELINING', 'ENHANCEDSTATUSCODES', '{STARTTLS}', '{AUTH}', '8BITMIME'],
+    helo: (name) => `${HOST} Hello [${name}]`,
+    authOk: '235 2.7.0 Authentication successful',
+    authFailed: [`535 5.7.3 Authentication unsuccessful [${HOST}]`],
+    authDisabled: [`535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [${HOST}]`],
+    authAborted: '501 5.7.3 Authentication aborted',
+    authLineLimit: 8192,
+    authLineTooLong: ['500 5.3.3 Unrecognized command'],
+    lineTooLong: '500 5.3.3 Unrecognized command',
+    authRequired: '530 5.7.57 Client not authenticated to send mail. Error: 530 5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM',
+    tlsRequired: '451 5.7.3 STARTTLS is required to send mail',
+    startTls: '220 2.0.0 SMTP server ready',
+    mailOk: '250 2.1.0 Sender OK',
+    rcptOk: '250 2.1.5 Recipient OK',
+    data: '354 Start mail input; end with <CRLF>.<CRLF>',
+    dataOk: (id) => `250 2.0.0 OK <${id}@${HOST}> [Hostname=${HOST}]`,
+    rset: '250 2.0.0 Resetting',
+    noop: '250 2.0.0 OK',
+    quit: '221 2.0.0 Service closing transmission channel',
+    unknown: () => '500 5.3.3 Unrecognized command',
+    badSequence: '503 5.5.2 Send hello first',
+    syntax: '501 5.5.4 Invalid arguments',
+    tooBig: '552 5.3.4 Message size exceeds fixed maximum message size',
+    tokenExpired: '421 4.7.0 Session invalidated - AccessTokenExpired',
+  },
+};

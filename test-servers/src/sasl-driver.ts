@@ -1,0 +1,64 @@
+/**
+ * The server side of one SASL exchange (RFC 4422 §3), framed for any of the three
+ * protocols: it feeds the client's initial response and each response line to a
+ * packages/sasl server mechanism, sends its challenges (and the XOAUTH2/OAUTHBEARER
+ * error challenge, after which the client's answer ends the exchange), and tells the
+ * protocol session how it ended. It never throws on what the client sent.
+ */
+import { createServerMechanism, decodeSaslResponse, serverNextFromLine, type SaslServerContext, type SaslServerStep } from '@mailwire/sasl';
+import type { Connection } from './net/connection.js';
+
+export type SaslOutcome =
+  | { kind: 'success'; user: string; mechanism: string }
+  | { kind: 'failure'; reason: string; mechanism: string }
+  | { kind: 'cancel' }
+  | { kind: 'closed' };
+
+export interface SaslFraming {
+  /** The continuation line for a challenge (base64, possibly empty), with its CRLF. */
+  challenge(base64: string): string;
+  maxLineBytes: number;
+}
+
+/**
+ * Runs an exchange. `initial` is the initial response as sent on the command line
+ * (`=` for an empty one), or undefined when the client sent none.
+ */
+export async function runSaslExchange(
+  conn: Connection,
+  mechanismName: string,
+  initial: string | undefined,
+  ctx: SaslServerContext,
+  framing: SaslFraming,
+): Promise<SaslOutcome> {
+  const mechanism = createServerMechanism(mechanismName, ctx);
+  const name = mechanism.name;
+  let step: SaslServerStep | 'cancel';
+  if (initial === undefined) step = await mechanism.next(null);
+  else {
+    let ir: Uint8Array | 'cancel';
+    try {
+      ir = decodeSaslResponse(initial);
+    } catch {
+      return { kind: 'failure', reason: 'bad-base64', mechanism: name };
+    }
+    step = ir === 'cancel' ? 'cancel' : await mechanism.next(ir);
+  }
+  for (;;) {
+    if (step === 'cancel') return { kind: 'cancel' };
+    if (step.kind === 'success') return { kind: 'success', user: step.user, mechanism: name };
+    const bytes = step.kind === 'challenge' ? step.challenge : step.errorChallenge;
+    if (bytes === undefined) return { kind: 'failure', reason: step.kind === 'failure' ? step.reason : 'failure', mechanism: name };
+    await conn.write(framing.challenge(Buffer.from(bytes).toString('base64')));
+    const line = await conn.readLine(framing.maxLineBytes);
+    if (line === null) return { kind: 'closed' };
+    if (line === 'too-long') return { kind: 'failure', reason: 'line-too-long', mechanism: name };
+    const text = line.toString('latin1');
+    if (step.kind === 'failure') {
+      // The answer to an error challenge only ends the exchange (RFC 7628 §3.2.3).
+      if (text === '*') return { kind: 'cancel' };
+      return { kind: 'failure', reason: step.reason, mechanism: name };
+    }
+    step = await serverNextFromLine(mechanism, text);
+  }
+}

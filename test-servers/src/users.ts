@@ -1,0 +1,69 @@
+/**
+ * The users table behind every test server, and the SaslServerContext that packages/sasl
+ * verifies each mechanism against: tokens for XOAUTH2/OAUTHBEARER (with expired tokens
+ * refused as expired), passwords for PLAIN, LOGIN, CRAM-MD5 and SCRAM-SHA-256.
+ */
+import type { SaslServerContext, TokenVerdict } from '@mailwire/sasl';
+
+/** One user of the test servers (see API.md, test-servers). */
+export interface TestUser {
+  user: string;
+  password?: string;
+  tokens?: string[];
+  expiredTokens?: string[];
+  /** Office 365: SMTP AUTH is disabled for the tenant (535 5.7.139). */
+  smtpAuthDisabled?: boolean;
+}
+
+export class UserTable {
+  readonly #users = new Map<string, TestUser>();
+  /** Tokens expired at run time (expireToken), refused from then on. */
+  readonly #revoked = new Set<string>();
+
+  constructor(users: TestUser[]) {
+    for (const u of users) this.#users.set(u.user.toLowerCase(), u);
+  }
+
+  get(user: string): TestUser | undefined {
+    return this.#users.get(user.toLowerCase());
+  }
+
+  all(): TestUser[] {
+    return [...this.#users.values()];
+  }
+
+  /** The verdict for a token presented for a user. */
+  tokenVerdict(user: string, token: string): TokenVerdict {
+    const u = this.get(user);
+    if (!u) return 'invalid';
+    if (u.expiredTokens?.includes(token) || this.#revoked.has(token)) return 'expired';
+    return u.tokens?.includes(token) ? 'ok' : 'invalid';
+  }
+
+  /** Marks a token expired from now on (sessions authenticated with it end at their next command). */
+  expireToken(token: string): void {
+    this.#revoked.add(token);
+  }
+
+  isRevoked(token: string): boolean {
+    return this.#revoked.has(token);
+  }
+
+  /** The SaslServerContext for packages/sasl; `onToken` learns which token authenticated. */
+  saslContext(extra: Partial<SaslServerContext>, onToken?: (token: string) => void): SaslServerContext {
+    return {
+      hostname: 'localhost',
+      ...extra,
+      verifyToken: (user, token) => {
+        const v = this.tokenVerdict(user, token);
+        if (v === 'ok') onToken?.(token);
+        return v;
+      },
+      verifyPassword: (user, password) => {
+        const u = this.get(user);
+        return u?.password !== undefined && u.password === password;
+      },
+      lookupPassword: (user) => this.get(user)?.password ?? null,
+    };
+  }
+}
