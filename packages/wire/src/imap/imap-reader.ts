@@ -5,7 +5,7 @@
  * with `expect...()` variants that throw WireError('syntax') naming the rule and the offset.
  *
  * It works on the frame's bytes: no token objects, strings decoded only for values that
- * become strings (ASCII as latin1, anything with a high bit as UTF-8), literal data returned
+ * become strings (as UTF-8, through Node's native decoder), literal data returned
  * as views. Parenthesised lists are counted against `maxDepth`.
  */
 import { WireError } from '../wire-error.js';
@@ -24,10 +24,12 @@ export interface StreamedLiteral {
 
 export const DEFAULT_MAX_DEPTH = 64;
 
-/** Decodes bytes to a string: latin1 when all ASCII (fast), UTF-8 otherwise. */
+/**
+ * Decodes bytes to a string as UTF-8 (malformed sequences become U+FFFD). Node's native
+ * decoder takes an ASCII fast path, so no JS pre-scan for high bytes is needed.
+ */
 export function decodeBytes(buf: Buffer, start: number, end: number): string {
-  for (let i = start; i < end; i++) if (buf[i] > 0x7f) return buf.toString('utf8', start, end);
-  return latin1(buf, start, end);
+  return (buf as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
 }
 
 /** Bytes as latin1 (one char per byte) through Node's fast internal slice. */
@@ -195,11 +197,20 @@ export class ImapReader {
     return false;
   }
 
-  /** The [start, end) of a quoted string's content, escapes still in; undefined if no quoted. */
-  quotedSpan(): { start: number; end: number; escaped: boolean } | undefined {
-    if (this.peek() !== DQUOTE) return undefined;
+  /** After a successful scanQuoted(): the content's [start, end) and whether it holds escapes. */
+  qStart = 0;
+  qEnd = 0;
+  qEscaped = false;
+
+  /**
+   * Scans quoted = DQUOTE *QUOTED-CHAR DQUOTE at the position: false (position unchanged)
+   * when there is no DQUOTE; otherwise sets qStart/qEnd/qEscaped and moves past it.
+   */
+  scanQuoted(): boolean {
     const b = this.bytes;
-    let i = this.pos + 1;
+    let i = this.pos;
+    if (i >= this.end || b[i] !== DQUOTE) return false;
+    i++;
     let escaped = false;
     for (;;) {
       if (i >= this.end) throw this.error('a closing DQUOTE');
@@ -212,17 +223,23 @@ export class ImapReader {
       } else if (c === CR || c === LF) throw this.error('a closing DQUOTE before CRLF');
       i++;
     }
-    const span = { start: this.pos + 1, end: i, escaped };
+    this.qStart = this.pos + 1;
+    this.qEnd = i;
+    this.qEscaped = escaped;
     this.pos = i + 1;
-    return span;
+    return true;
+  }
+
+  /** The [start, end) of a quoted string's content, escapes still in; undefined if no quoted. */
+  quotedSpan(): { start: number; end: number; escaped: boolean } | undefined {
+    return this.scanQuoted() ? { start: this.qStart, end: this.qEnd, escaped: this.qEscaped } : undefined;
   }
 
   /** quoted = DQUOTE *QUOTED-CHAR DQUOTE, decoded. */
   quoted(): string | undefined {
-    const q = this.quotedSpan();
-    if (!q) return undefined;
-    const s = decodeBytes(this.bytes, q.start, q.end);
-    return q.escaped ? s.replace(/\\([\\"])/g, '$1') : s;
+    if (!this.scanQuoted()) return undefined;
+    const s = decodeBytes(this.bytes, this.qStart, this.qEnd);
+    return this.qEscaped ? s.replace(/\\([\\"])/g, '$1') : s;
   }
 
   /** literal = "{" number64 ["+"] "}" CRLF *CHAR8 (and literal8 "~{"): data view or streamed marker. */
@@ -251,10 +268,9 @@ export class ImapReader {
 
   /** string = quoted / literal, as bytes (streamed literals as their marker). */
   stringBytes(): Buffer | StreamedLiteral | undefined {
-    const q = this.quotedSpan();
-    if (q) {
-      if (!q.escaped) return this.bytes.subarray(q.start, q.end);
-      return Buffer.from(latin1(this.bytes, q.start, q.end).replace(/\\([\\"])/g, '$1'), 'latin1');
+    if (this.scanQuoted()) {
+      if (!this.qEscaped) return this.bytes.subarray(this.qStart, this.qEnd);
+      return Buffer.from(latin1(this.bytes, this.qStart, this.qEnd).replace(/\\([\\"])/g, '$1'), 'latin1');
     }
     return this.literal();
   }
