@@ -34,6 +34,7 @@ export class ImapClient extends MessageOps {
   private selectedMailbox: { name: string; readOnly: boolean; info: MailboxInfo } | null = null;
   private readonly updateListeners = new Set<(u: MailboxUpdate) => void>();
   private reconnecting: Promise<void> | null = null;
+  private inReopen = false;
 
   constructor(readonly options: ImapClientOptions) {
     super();
@@ -176,7 +177,7 @@ export class ImapClient extends MessageOps {
   }
 
   private async ready(): Promise<Connection> {
-    if (this.reconnecting) await this.reconnecting;
+    if (this.reconnecting && !this.inReopen) await this.reconnecting;
     const conn = this.conn;
     if (conn && conn.alive) return conn;
     const err = conn?.error;
@@ -196,8 +197,13 @@ export class ImapClient extends MessageOps {
   private async reopen(): Promise<void> {
     const previous = this.selectedMailbox;
     this.selectedMailbox = null;
-    await this.open(await resolveToken(this.options.auth!.accessToken!));
-    if (previous) await this.select(previous.name, { readOnly: previous.readOnly });
+    this.inReopen = true;
+    try {
+      await this.open(await resolveToken(this.options.auth!.accessToken!));
+      if (previous) await this.select(previous.name, { readOnly: previous.readOnly });
+    } finally {
+      this.inReopen = false;
+    }
   }
 
   /** One connection attempt: transport, greeting, capabilities, STARTTLS, authentication. */
