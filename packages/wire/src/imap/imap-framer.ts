@@ -18,6 +18,7 @@
  * by `maxLineBytes`, a literal held in memory by `maxLiteralBytes`. A limit or a malformed
  * literal length throws a WireError and poisons the framer: every later push throws.
  *
+ * List nesting (`maxDepth`) is a grammar limit, enforced by the reader, not here.
  * Only CR LF ends a line; a bare LF is data (the reader rejects it where the grammar does).
  * Chunks are held by reference: the caller must not reuse a pushed buffer.
  */

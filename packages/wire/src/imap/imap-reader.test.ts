@@ -81,6 +81,21 @@ describe('ImapReader ABNF rules', () => {
     expect(r.atEnd()).toBe(true);
   });
 
+  it('untagged, continuation and response-code brackets', () => {
+    const r = reader('* OK [ALERT] x');
+    expect(r.continuation()).toBe(false);
+    expect(r.untagged()).toBe(true);
+    r.expectAtom();
+    r.expectSP();
+    expect(r.respTextCodeBegin()).toBe(true);
+    expect(r.expectAtom()).toBe('ALERT');
+    r.expectRespTextCodeEnd();
+    const c = reader('+ go');
+    expect(c.untagged()).toBe(false);
+    expect(c.continuation()).toBe(true);
+    expect(c.text()).toBe('go');
+  });
+
   it('tag stops at "+" and SP', () => {
     expect(reader('a1+b').tag()).toBe('a1');
   });

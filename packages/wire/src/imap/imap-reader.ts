@@ -12,7 +12,7 @@ import { WireError } from '../wire-error.js';
 import type { ImapFrame, LiteralSpan } from './imap-framer.js';
 import {
   ASTRING_CHAR, ATOM_CHAR, BACKSLASH, CHAR_CLASS, CR, DIGIT, DQUOTE, LBRACE, LF, LPAREN,
-  RBRACE, RPAREN, SP, STAR, TAG_CHAR, TILDE,
+  LBRACKET, PLUS, RBRACE, RBRACKET, RPAREN, SP, STAR, TAG_CHAR, TILDE,
 } from './chars.js';
 
 /** A literal whose data was streamed (see ImapFramer `streamThresholdBytes`), not held. */
@@ -95,6 +95,34 @@ export class ImapReader {
 
   expectEnd(): void {
     if (this.pos !== this.end) throw this.error('CRLF');
+  }
+
+  /** "*" SP opening an untagged response (RFC 9051 response-data). */
+  untagged(): boolean {
+    if (this.peek() !== STAR || this.bytes[this.pos + 1] !== SP) return false;
+    this.pos += 2;
+    return true;
+  }
+
+  /** "+" [SP] opening a continuation request (RFC 9051 continue-req); the rest is text(). */
+  continuation(): boolean {
+    if (!this.byte(PLUS)) return false;
+    this.sp();
+    return true;
+  }
+
+  /** "[" opening a resp-text-code. */
+  respTextCodeBegin(): boolean {
+    return this.byte(LBRACKET);
+  }
+
+  /** "]" closing a resp-text-code. */
+  respTextCodeEnd(): boolean {
+    return this.byte(RBRACKET);
+  }
+
+  expectRespTextCodeEnd(): void {
+    if (!this.byte(RBRACKET)) throw this.error('"]" closing a response code');
   }
 
   /** Consumes bytes while they are in char class `mask`; returns the end index. */

@@ -118,3 +118,20 @@ function reviver(_k: string, v: unknown): unknown {
   if (v && typeof v === 'object' && '$bytes' in v) return Buffer.from((v as { $bytes: number[] }).$bytes);
   return v;
 }
+
+describe('RFC fixture responses through the token tree', () => {
+  it('tokenize then encode gives back every structured response byte for byte, in any chunking', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseTranscript, sideBytes } = await import('@mailwire/test-servers');
+    const { standardChunkings } = await import('../chunking.test-util.js');
+    for (const file of ['fetch.txt', 'mailbox-data.txt', 'rfc3501-sample-session.txt']) {
+      const bytes = sideBytes(parseTranscript(readFileSync(new URL(`../../../../fixtures/imap/rfc/${file}`, import.meta.url), 'utf8')), 'S');
+      for (const { name, chunks } of standardChunkings(bytes)) {
+        const f = new ImapFramer();
+        const out: Uint8Array[] = [];
+        for (const c of chunks) for (const e of f.push(c)) if (e.kind === 'message') out.push(encodeTokens(tokenize(e.frame)), ascii('\r\n'));
+        expect(Buffer.concat(out).toString('latin1'), `${file} ${name}`).toBe(Buffer.from(bytes).toString('latin1'));
+      }
+    }
+  });
+});
