@@ -64,3 +64,37 @@ export const STRICT_QUIRKS: Readonly<ImapQuirks> = Object.freeze({
   negativeSizes: false,
   unescapedQuotesInEnvelope: false,
 });
+
+/**
+ * ImapClientQuirks names how the client copes with servers' behaviour around
+ * authentication and session ends (the decoder's ImapQuirks are about syntax). Each is
+ * on by default; the fixtures in fixtures/imap/sessions/ replay each one.
+ */
+export interface ImapClientQuirks {
+  /**
+   * Yahoo and Yandex advertise AUTH=XOAUTH2 without SASL-IR. On: the initial response is
+   * sent after the server's "+" (two-step), as RFC 4959 requires. Off: it is put on the
+   * command line anyway, as some clients do. Fixture: yahoo-two-step.txt.
+   */
+  twoStepWithoutSaslIr: boolean;
+  /**
+   * Exchange Online ends a session whose token expired with
+   * `* BYE Session invalidated - AccessTokenExpired`. On: that BYE is AuthenticationError
+   * ETOKENEXPIRED (and, with reconnect.onTokenExpired, a reconnect). Off: ConnectionError.
+   * Fixture: exchange-token-expired.txt.
+   */
+  tokenExpiredBye: boolean;
+  /**
+   * Exchange Online answers `BAD User is authenticated but not connected` after a
+   * successful AUTHENTICATE when the mailbox is missing or the identity has no rights to
+   * it (shared mailboxes). On: AuthenticationError EAUTH with a hint. Off: CommandError.
+   * Fixture: exchange-not-connected.txt.
+   */
+  authenticatedNotConnected: boolean;
+}
+
+export const DEFAULT_CLIENT_QUIRKS: Readonly<ImapClientQuirks> = Object.freeze({
+  twoStepWithoutSaslIr: true,
+  tokenExpiredBye: true,
+  authenticatedNotConnected: true,
+});

@@ -23,6 +23,8 @@ export interface AuthenticateOptions {
   allowInsecureAuth: boolean;
   host: string;
   port: number;
+  /** quirks.ts twoStepWithoutSaslIr (default true). */
+  twoStepWithoutSaslIr?: boolean;
 }
 
 /** The SASL mechanisms a capability list offers (AUTH=...), upper-cased. */
@@ -67,7 +69,7 @@ export async function authenticate(conn: Connection, options: AuthenticateOption
       port: options.port,
     }),
     initialResponse: auth.initialResponse ?? 'auto',
-    saslIr: caps.has('SASL-IR'),
+    saslIr: caps.has('SASL-IR') || options.twoStepWithoutSaslIr === false,
   });
   const outcome = await conn.run({ name: 'AUTHENTICATE', sasl: exchange });
   if (outcome.ok) {

@@ -3,6 +3,7 @@
  */
 import type { ClientOptions } from '@mailwire/net';
 
+import type { ImapClientQuirks } from '../quirks.js';
 import type { MailboxUpdate } from '../types.js';
 
 export interface ImapClientOptions extends ClientOptions {
@@ -27,6 +28,8 @@ export interface ImapClientOptions extends ClientOptions {
   };
   /** Mailbox changes no command asked about (EXISTS, EXPUNGE, FETCH flags, ...), whenever they arrive. */
   onUpdate?: (update: MailboxUpdate) => void;
+  /** Server behaviours to cope with (quirks.ts); all on by default. */
+  quirks?: Partial<ImapClientQuirks>;
   /** Tag prefix (tags are prefix + counter). Default 'A'. */
   tagPrefix?: string;
 }

@@ -19,10 +19,10 @@ export const NOT_CONNECTED_HINT =
   'Exchange accepted the token but could not open the mailbox: the mailbox named in user= does not exist, or the signed-in account has no rights to it. For a shared mailbox, user= must be the shared address and the account needs FullAccess on it (Add-MailboxPermission); the token must carry https://outlook.office.com/IMAP.AccessAsUser.All.';
 
 /** The error for a command that got NO or BAD. */
-export function commandError(outcome: CommandOutcome): MailwireError {
+export function commandError(outcome: CommandOutcome, notConnectedQuirk = true): MailwireError {
   const { response, handle } = outcome;
   const serverText = `${response.tag ?? '*'} ${response.status}${response.code ? ` [${response.code.name}]` : ''} ${response.text}`;
-  if (response.status === 'BAD' && EXCHANGE_NOT_CONNECTED.test(response.text)) {
+  if (notConnectedQuirk && response.status === 'BAD' && EXCHANGE_NOT_CONNECTED.test(response.text)) {
     return new AuthenticationError('EAUTH', `Exchange accepted the login but cannot open the mailbox: ${response.text}`, {
       protocol: 'imap',
       command: handle.text,

@@ -55,8 +55,8 @@ export interface ConnectionHooks {
 /** Exchange's BYE when the OAuth token behind a session expired. */
 export const TOKEN_EXPIRED_BYE = /AccessTokenExpired|token (has )?expired/i;
 
-export function defaultByeError(response: StatusResponse): MailwireError {
-  if (TOKEN_EXPIRED_BYE.test(response.text)) {
+export function defaultByeError(response: StatusResponse, tokenExpiredQuirk = true): MailwireError {
+  if (tokenExpiredQuirk && TOKEN_EXPIRED_BYE.test(response.text)) {
     return new AuthenticationError('ETOKENEXPIRED', `The server ended the session because the access token expired: ${response.text}`, {
       protocol: 'imap',
       serverText: `* BYE ${response.text}`,

@@ -23,7 +23,9 @@ import { mailboxInfo } from './mailbox-info.js';
 import type { ImapClientOptions } from './client-options.js';
 import { DEFAULT_STREAM_THRESHOLD } from './client-options.js';
 import { commandError } from './command-errors.js';
-import { Connection } from './connection.js';
+import { Connection, defaultByeError } from './connection.js';
+import { DEFAULT_CLIENT_QUIRKS } from '../quirks.js';
+import type { ImapClientQuirks } from '../quirks.js';
 import type { CommandOutcome, RunOptions } from './connection.js';
 import type { SessionCommand } from '../session/session-types.js';
 import { MessageOps } from './message-ops.js';
@@ -36,8 +38,11 @@ export class ImapClient extends MessageOps {
   private reconnecting: Promise<void> | null = null;
   private inReopen = false;
 
+  private readonly quirks: ImapClientQuirks;
+
   constructor(readonly options: ImapClientOptions) {
     super();
+    this.quirks = { ...DEFAULT_CLIENT_QUIRKS, ...options.quirks };
     if (!options.host) throw new UsageError('ImapClient needs a host', { protocol: 'imap' });
   }
 
@@ -147,7 +152,7 @@ export class ImapClient extends MessageOps {
           if (timer) clearTimeout(timer);
           if (onAbort) opts.signal.removeEventListener('abort', onAbort);
         });
-        if (!outcome.ok) throw commandError(outcome);
+        if (!outcome.ok) throw commandError(outcome, this.quirks.authenticatedNotConnected);
       }
     } finally {
       stop();
@@ -160,7 +165,7 @@ export class ImapClient extends MessageOps {
   protected async exec(cmd: SessionCommand, options?: RunOptions): Promise<CommandOutcome> {
     const conn = await this.ready();
     const outcome = await conn.run(cmd, options);
-    if (!outcome.ok) throw commandError(outcome);
+    if (!outcome.ok) throw commandError(outcome, this.quirks.authenticatedNotConnected);
     return outcome;
   }
 
@@ -228,6 +233,7 @@ export class ImapClient extends MessageOps {
     });
     const conn = new Connection(transport, decoder, {
       onUpdate: (u) => this.dispatchUpdate(u),
+      byeError: (bye) => defaultByeError(bye, this.quirks.tokenExpiredBye),
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.tagPrefix ? { tagPrefix: o.tagPrefix } : {}),
     });
@@ -251,6 +257,7 @@ export class ImapClient extends MessageOps {
           allowInsecureAuth: o.allowInsecureAuth === true,
           host: o.host,
           port,
+          twoStepWithoutSaslIr: this.quirks.twoStepWithoutSaslIr,
         });
         if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
       }
