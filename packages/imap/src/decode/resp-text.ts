@@ -75,7 +75,6 @@ export function readAtoms(r: ImapReader): string[] {
 
 /** Reads resp-text-code after "["; leaves the reader past "]". */
 export function readRespTextCode(r: ImapReader, quirks: ImapQuirks): ResponseCode {
-  const nameStart = r.pos;
   const name = r.atom()?.toUpperCase();
   if (name === undefined) throw r.error('resp-text-code');
   let value: unknown;
@@ -137,7 +136,7 @@ export function readRespTextCode(r: ImapReader, quirks: ImapQuirks): ResponseCod
   }
   if (r.peek() !== RBRACKET) {
     if (VALUELESS_CODES.has(name) && value === undefined) value = readCodeText(r);
-    else throw r.error(`"]" to end [${r.raw(nameStart, Math.min(r.pos, nameStart + 40))}`);
+    else throw r.error(`"]" to end the ${name} response code`);
   }
   r.pos++;
   const code: ResponseCode = { name };

@@ -54,6 +54,13 @@ describe('tokenize known answers (RFC 9051 §7 examples)', () => {
     ]);
   });
 
+  it('nesting past maxDepth, lists or brackets, is too-deep (no stack overflow)', () => {
+    for (const open of ['(', '[']) {
+      const frame = frames(ascii(`${open.repeat(60000)}\r\n`))[0];
+      expect(() => tokenize(frame)).toThrow(expect.objectContaining({ reason: 'too-deep' }));
+    }
+  });
+
   it('malformed input is a WireError', () => {
     for (const bad of ['(a', 'a)', '"x', '[a', 'a  b', ' a']) expect(() => one(bad), bad).toThrow(WireError);
   });

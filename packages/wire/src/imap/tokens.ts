@@ -11,6 +11,7 @@
  * open and close a bracketed group (RFC 9051 §9 section, resp-text-code).
  */
 import { UsageError } from '@mailwire/errors';
+import { WireError } from '../wire-error.js';
 import type { ImapFrame } from './imap-framer.js';
 import { type ImapReader, ImapReader as Reader, decodeBytes } from './imap-reader.js';
 import { ATOM_CHAR, CHAR_CLASS, CR, LBRACKET, LF, LPAREN, RBRACKET, RPAREN, SP } from './chars.js';
@@ -44,7 +45,10 @@ function readToken(r: ImapReader): Token {
   }
   if (c === LBRACKET) {
     r.pos++;
-    return { type: 'bracket', items: readSeq(r, RBRACKET) };
+    if (++r.depth > r.maxDepth) throw new WireError('too-deep', `IMAP brackets nest deeper than maxDepth (${r.maxDepth})`, r.offset + r.pos, 'maxDepth');
+    const items = readSeq(r, RBRACKET);
+    r.depth--;
+    return { type: 'bracket', items };
   }
   if (c === 0x22) return { type: 'quoted', value: r.quoted()! };
   if (c === 0x7b || (c === 0x7e && r.bytes[r.pos + 1] === 0x7b)) {
