@@ -29,8 +29,8 @@ export async function readCommand(conn: Connection, o: CommandReaderOptions): Pr
   let text = first.toString('latin1');
   const tag = /^[^ ]*/.exec(text)![0] || '*';
   const literals: Buffer[] = [];
-  for (;;) {
-    const m = /~?\{(\d{1,12})(\+?)\}$/.exec(text);
+  for (let last = text; ; ) {
+    const m = /~?\{(\d{1,12})(\+?)\}$/.exec(last);
     if (!m) return { kind: 'command', tag, text, literals };
     const size = Number(m[1]);
     const nonSync = m[2] === '+';
@@ -46,6 +46,7 @@ export async function readCommand(conn: Connection, o: CommandReaderOptions): Pr
     const next = await conn.readLine(o.maxLineBytes);
     if (next === null) return { kind: 'closed' };
     if (next === 'too-long') return { kind: 'fatal', reply: '* BYE Command line too long.\r\n' };
-    text += next.toString('latin1');
+    last = next.toString('latin1');
+    text += last;
   }
 }

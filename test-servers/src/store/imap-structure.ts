@@ -49,7 +49,8 @@ export function parseAddresses(value: string | undefined): Address[] {
 }
 
 function addressList(addrs: Address[]): string {
-  return list(addrs.map((a) => `(${nstring(a.name)} NIL ${nstring(a.mailbox)} ${nstring(a.host)})`), true);
+  // 1*address with no space between (RFC 9051 §9 env-to etc.).
+  return addrs.length === 0 ? 'NIL' : `(${addrs.map((a) => `(${nstring(a.name)} NIL ${nstring(a.mailbox)} ${nstring(a.host)})`).join('')})`;
 }
 
 /** The ENVELOPE of a message (RFC 9051 §7.5.2; sender and reply-to default to from). */
@@ -79,7 +80,8 @@ function paramList(params: Record<string, string>): string {
 function lineCount(body: Buffer): number {
   let n = 0;
   for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) n++;
-  return n;
+  // A last line without its line end (before a boundary) still counts, as Dovecot does.
+  return body.length > 0 && body[body.length - 1] !== 0x0a ? n + 1 : n;
 }
 
 function disposition(part: MimePart): string {
