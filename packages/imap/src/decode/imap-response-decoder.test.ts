@@ -78,6 +78,17 @@ describe('errors', () => {
     expect(() => d.push(b('* 3 EXISTS\r\n'))).toThrow(expect.objectContaining({ reason: 'ended' }));
   });
 
+  it('the offset of an error after a streamed literal counts the literal bytes', () => {
+    const input = b('* 1 FETCH (BODY[] {10}\r\n0123456789 UID x)\r\n');
+    let err: unknown;
+    try {
+      decodeChunks([input], { streamThresholdBytes: 4 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ reason: 'syntax', offset: input.indexOf('x)') });
+  });
+
   it('lists nested past maxDepth are too-deep', () => {
     const deep = '('.repeat(20) + '"text" "plain" NIL NIL NIL "7bit" 1 1' + ')'.repeat(20);
     expect(() => decodeChunks([b(`* 1 FETCH (BODYSTRUCTURE ${deep})\r\n`)], { maxDepth: 10 })).toThrow(expect.objectContaining({ reason: 'too-deep', limit: 'maxDepth' }));

@@ -26,7 +26,7 @@ import {
 import { readLiteralHead } from './literal-head.js';
 
 export interface ImapResponseDecoderOptions {
-  /** The longest line, CRLF included. Default 64 KiB. */
+  /** The longest line, CRLF included. Default 1 MiB. */
   maxLineBytes?: number;
   /** The largest literal held in memory. Default 64 MiB. */
   maxLiteralBytes?: number;

@@ -25,7 +25,7 @@
 import { WireError } from '../wire-error.js';
 
 export interface ImapFramerOptions {
-  /** The longest line, CRLF included, in bytes. Default 64 KiB. */
+  /** The longest line, CRLF included, in bytes. Default 1 MiB (a BODYSTRUCTURE of a message with hundreds of parts is one line). */
   maxLineBytes?: number;
   /** The largest literal held in memory. Default 64 MiB. */
   maxLiteralBytes?: number;
@@ -63,7 +63,7 @@ export type ImapFramerEvent =
   | { kind: 'literal-chunk'; bytes: Buffer };
 
 export const IMAP_FRAMER_DEFAULTS = {
-  maxLineBytes: 64 * 1024,
+  maxLineBytes: 1024 * 1024,
   maxLiteralBytes: 64 * 1024 * 1024,
   maxMessageBytes: 128 * 1024 * 1024,
 } as const;

@@ -60,7 +60,15 @@ export class ImapReader {
 
   /** A syntax error at the current position. */
   error(expected: string): WireError {
-    return new WireError('syntax', `IMAP syntax: expected ${expected} at offset ${this.offset + this.pos}`, this.offset + this.pos);
+    const at = this.streamOffset();
+    return new WireError('syntax', `IMAP syntax: expected ${expected} at offset ${at}`, at);
+  }
+
+  /** The stream offset of the position (streamed literal data counted, though not held). */
+  streamOffset(pos = this.pos): number {
+    let at = this.offset + pos;
+    for (const l of this.literals) if (l.streamed && l.start <= pos) at += l.size;
+    return at;
   }
 
   atEnd(): boolean {
@@ -348,7 +356,7 @@ export class ImapReader {
   listBegin(): boolean {
     if (!this.byte(LPAREN)) return false;
     if (++this.depth > this.maxDepth) {
-      throw new WireError('too-deep', `IMAP lists nest deeper than maxDepth (${this.maxDepth})`, this.offset + this.pos, 'maxDepth');
+      throw new WireError('too-deep', `IMAP lists nest deeper than maxDepth (${this.maxDepth})`, this.streamOffset(), 'maxDepth');
     }
     return true;
   }

@@ -45,7 +45,7 @@ function readToken(r: ImapReader): Token {
   }
   if (c === LBRACKET) {
     r.pos++;
-    if (++r.depth > r.maxDepth) throw new WireError('too-deep', `IMAP brackets nest deeper than maxDepth (${r.maxDepth})`, r.offset + r.pos, 'maxDepth');
+    if (++r.depth > r.maxDepth) throw new WireError('too-deep', `IMAP brackets nest deeper than maxDepth (${r.maxDepth})`, r.streamOffset(), 'maxDepth');
     const items = readSeq(r, RBRACKET);
     r.depth--;
     return { type: 'bracket', items };
