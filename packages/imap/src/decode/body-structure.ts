@@ -22,15 +22,15 @@ import type { ImapQuirks } from '../quirks.js';
 import { readEnvelope } from './envelope.js';
 
 /** body-fld-param = "(" string SP string *(SP string SP string) ")" / nil; keys lower-cased. */
-export function readBodyParams(r: ImapReader): Record<string, string> {
+export function readBodyParams(r: ImapReader, quirks: ImapQuirks): Record<string, string> {
   const params: Record<string, string> = {};
   if (r.nil()) return params;
   r.expectListBegin();
-  if (r.listEnd()) return params; // "()" is not in the grammar but harmless
+  if (quirks.nilInBodyFields && r.listEnd()) return params; // "()"
   for (;;) {
     const key = r.expectString().toLowerCase();
     r.expectSP();
-    const value = r.nstring();
+    const value = quirks.nilInBodyFields ? r.nstring() : r.string();
     if (value === undefined) throw r.error('a parameter value');
     params[key] = value ?? '';
     if (r.listEnd()) return params;
@@ -82,7 +82,7 @@ function readDisposition(r: ImapReader, quirks: ImapQuirks): BodyStructure['disp
   r.expectListBegin();
   const type = r.expectString().toLowerCase();
   r.expectSP();
-  const parameters = readBodyParams(r);
+  const parameters = readBodyParams(r, quirks);
   r.expectListEnd();
   return { type, parameters };
 }
@@ -144,7 +144,7 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     r.expectSP();
     bs = { type: 'multipart', subtype: mediaString(r, quirks), parameters: {}, parts };
     if (r.sp()) {
-      bs.parameters = readBodyParams(r);
+      bs.parameters = readBodyParams(r, quirks);
       readExtTail(r, bs, quirks);
     }
   } else {
@@ -152,7 +152,7 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     r.expectSP();
     const subtype = mediaString(r, quirks);
     r.expectSP();
-    bs = { type, subtype, parameters: readBodyParams(r) };
+    bs = { type, subtype, parameters: readBodyParams(r, quirks) };
     r.expectSP();
     bs.id = nstringField(r);
     r.expectSP();
@@ -161,6 +161,11 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     const enc = quirks.nilInBodyFields ? r.nstring() : r.string();
     if (enc === undefined) throw r.error('body-fld-enc');
     if (enc !== null) bs.encoding = enc;
+    // A part with no size at all (Exchange's "(NIL "alternative" (...) NIL NIL NIL)"): stop here.
+    if (quirks.nilInBodyFields && r.peek() === 0x29) {
+      r.expectListEnd();
+      return bs;
+    }
     r.expectSP();
     const size = readSize(r, quirks);
     if (size !== undefined) bs.size = size;

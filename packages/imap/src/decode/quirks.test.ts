@@ -32,6 +32,9 @@ const CASES: { quirk: keyof ImapQuirks; file: string; check: (rs: ImapResponse[]
       expect(bs.parts![0].size).toBe(1694);
       expect(bs.parts![1]).toMatchObject({ encoding: 'quoted-printable', size: 5750 });
       expect(bs.parts![1].lines).toBeUndefined();
+      const second = (rs.filter((r) => r.kind === 'fetch')[1] as { fetch: FetchResult }).fetch.bodyStructure!;
+      expect(second.parts![1].bodyStructure).toEqual({ type: '', subtype: 'alternative', parameters: { boundary: 'Apple-Mail=_352F' }, id: null, description: null });
+      expect(second.parts![1].lines).toBe(17);
     },
   },
   {
