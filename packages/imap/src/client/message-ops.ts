@@ -14,6 +14,7 @@ import { expandSequenceSet, sequenceSet } from '../command/sequence-set.js';
 import type { FetchResult, ImapResponse, StatusResponse } from '../types.js';
 import { AsyncQueue } from './async-queue.js';
 import { bodyItem, bodyKey, fetchItemsArg, StreamedBodies } from './fetch-stream.js';
+import type { FetchItem } from './fetch-stream.js';
 import { MailboxOps } from './mailbox-ops.js';
 
 export interface FetchOptions {
@@ -60,7 +61,7 @@ function codeOf(responses: readonly (ImapResponse | StatusResponse)[], name: str
 
 export abstract class MessageOps extends MailboxOps {
   /** FETCH (RFC 9051 §6.4.5): results as they arrive. */
-  async *fetch(set: string, items: string[], opts: FetchOptions = {}): AsyncIterable<FetchResult> {
+  async *fetch(set: string, items: FetchItem[], opts: FetchOptions = {}): AsyncIterable<FetchResult> {
     const queue = new AsyncQueue<FetchResult>(64);
     const bodies = new StreamedBodies(DEFAULT_MAX_HELD);
     const args: CommandArg[] = [seq(sequenceSet(set)), fetchItemsArg(items)];
