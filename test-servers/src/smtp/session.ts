@@ -191,6 +191,7 @@ export class SmtpSession {
     await this.#send(this.#t.data);
     const parts: Buffer[] = [];
     let size = 0;
+    let atLineStart = true;
     for (;;) {
       const line = await this.#conn.readLineWithEnd(1_000_000);
       if (line === null) return;
@@ -198,8 +199,11 @@ export class SmtpSession {
         size = Infinity;
         continue;
       }
-      if (line.length === 3 && line[0] === 0x2e && line[1] === 0x0d && line[2] === 0x0a) break;
-      const data = line[0] === 0x2e ? line.subarray(1) : line;
+      // Only a CRLF starts a line: after a bare LF a "." is data (no SMTP smuggling).
+      const lineStart = atLineStart;
+      atLineStart = line.length >= 2 && line[line.length - 2] === 0x0d;
+      if (lineStart && line.length === 3 && line[0] === 0x2e && line[1] === 0x0d) break;
+      const data = lineStart && line[0] === 0x2e ? line.subarray(1) : line;
       size += data.length;
       if (size <= this.#ctx.limits.maxMessageBytes) parts.push(data);
     }
