@@ -93,6 +93,14 @@ function compile(tokens: Token[], at: { i: number }, uids: number[], seqCount: n
 export async function search(s: ImapSession, tag: string, args: Token[], byUid: boolean): Promise<void> {
   const visible = s.visible();
   let keys = args;
+  // RFC 4731 ESEARCH: SEARCH RETURN (ALL / MIN / MAX / COUNT ...) answers with * ESEARCH.
+  let returns: string[] | null = null;
+  const first = keys[0];
+  if (first?.t === 'atom' && first.v.toUpperCase() === 'RETURN' && keys[1]?.t === 'list') {
+    returns = keys[1].v.map((o) => (o.t === 'atom' ? o.v.toUpperCase() : ''));
+    if (returns.length === 0) returns = ['ALL'];
+    keys = keys.slice(2);
+  }
   if (astring(keys[0])?.toUpperCase() === 'CHARSET') keys = keys.slice(2);
   if (keys.length === 0) return s.send(`${tag} BAD ${s.texts.bad('Missing search keys.')}`);
   let pred: Pred;
@@ -106,6 +114,15 @@ export async function search(s: ImapSession, tag: string, args: Token[], byUid: 
     return s.send(`${tag} BAD ${s.texts.bad(e.message)}`);
   }
   const hits = visible.filter((v) => pred(v.msg, v.seq)).map((v) => (byUid ? v.msg.uid : v.seq));
+  if (returns !== null) {
+    let out = `* ESEARCH (TAG "${tag}")${byUid ? ' UID' : ''}`;
+    if (hits.length > 0 && returns.includes('MIN')) out += ` MIN ${Math.min(...hits)}`;
+    if (hits.length > 0 && returns.includes('MAX')) out += ` MAX ${Math.max(...hits)}`;
+    if (hits.length > 0 && returns.includes('ALL')) out += ` ALL ${hits.join(',')}`;
+    if (returns.includes('COUNT')) out += ` COUNT ${hits.length}`;
+    await s.send(out);
+    return s.ok(tag, byUid ? 'UID SEARCH' : 'SEARCH');
+  }
   await s.send(`* SEARCH${hits.map((h) => ` ${h}`).join('')}`);
   await s.ok(tag, byUid ? 'UID SEARCH' : 'SEARCH');
 }
