@@ -12,7 +12,7 @@ import type { ImapClientOptions } from './client-options.js';
 type Servers = Awaited<ReturnType<typeof startTestServers>>;
 
 const USERS = [
-  { user: 'alice@contoso.com', tokens: ['tok-1', 'tok-2', 'tok-3'], expiredTokens: ['tok-old'], password: 'pencil' },
+  { user: 'alice@contoso.com', tokens: ['tok-1', 'tok-2', 'tok-3', 'tok-live-1', 'tok-live-2'], expiredTokens: ['tok-old'], password: 'pencil' },
 ];
 
 for (const personality of ['dovecot', 'outlook', 'gmail'] as const) {
@@ -80,6 +80,23 @@ for (const personality of ['dovecot', 'outlook', 'gmail'] as const) {
       const client = new ImapClient(options({ auth: { user: 'alice@contoso.com', accessToken: async () => issued.shift()! } }));
       await client.connect();
       expect(issued).toEqual([]);
+      await client.logout();
+    });
+
+    it('ends a session whose token expired with ETOKENEXPIRED, and reconnects when asked to', async () => {
+      let n = 0;
+      const tokens = ['tok-live-1', 'tok-live-2'];
+      const client = new ImapClient(options({
+        auth: { user: 'alice@contoso.com', accessToken: async () => tokens[n++]! },
+        reconnect: { onTokenExpired: true },
+      }));
+      await client.connect();
+      await client.select('INBOX');
+      servers.expireToken('tok-live-1');
+      await expect(client.noop()).rejects.toMatchObject({ code: 'ETOKENEXPIRED' });
+      await client.noop();
+      expect(n).toBe(2);
+      expect(client.state).toBe('selected');
       await client.logout();
     });
   });

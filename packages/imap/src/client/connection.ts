@@ -52,8 +52,12 @@ export interface ConnectionHooks {
   tagPrefix?: string;
 }
 
-/** Exchange's BYE when the OAuth token behind a session expired. */
-export const TOKEN_EXPIRED_BYE = /AccessTokenExpired|token (has )?expired/i;
+/**
+ * A BYE that says the OAuth token behind the session expired: Exchange's
+ * `Session invalidated - AccessTokenExpired`, Dovecot's `Access token expired`, Gmail's
+ * `Session expired, please login again.`
+ */
+export const TOKEN_EXPIRED_BYE = /AccessTokenExpired|token (has )?expired|Session expired, please log ?in again/i;
 
 export function defaultByeError(response: StatusResponse, tokenExpiredQuirk = true): MailwireError {
   if (tokenExpiredQuirk && TOKEN_EXPIRED_BYE.test(response.text)) {
