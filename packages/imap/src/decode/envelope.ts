@@ -11,7 +11,7 @@
  * Quirk `unescapedQuotesInEnvelope` (iCloud): a DQUOTE inside a quoted string that is not
  * followed by SP or ")" is data.
  */
-import { type ImapReader, DQUOTE, RPAREN, SP, BACKSLASH, decodeBytes } from '@mailwire/wire';
+import { type ImapReader, DQUOTE, RPAREN, SP, BACKSLASH } from '@mailwire/wire';
 import type { Address, Envelope } from '../types.js';
 import type { ImapQuirks } from '../quirks.js';
 
@@ -41,7 +41,7 @@ function lenientQuoted(r: ImapReader): string {
     }
     i++;
   }
-  const s = decodeBytes(b, r.pos + 1, i);
+  const s = r.decode(r.pos + 1, i);
   r.pos = i + 1;
   return escaped ? s.replace(/\\([\\"])/g, '$1') : s;
 }

@@ -14,7 +14,7 @@
  * 'BODY[]<0>'); a streamed literal is listed in `streamed` with its size instead of `body`.
  * An item mailwire does not know is kept in `unknown` as a generic value.
  */
-import { type ImapReader, LBRACKET, RBRACKET, SP, latin1, readGenericValue } from '@mailwire/wire';
+import { type ImapReader, LBRACKET, RBRACKET, SP, readGenericValue } from '@mailwire/wire';
 import type { FetchResult } from '../types.js';
 import type { ImapQuirks } from '../quirks.js';
 import { readEnvelope } from './envelope.js';
@@ -33,7 +33,7 @@ function itemName(r: ImapReader): string {
   }
   if (i === start) throw r.error('a FETCH item name');
   r.pos = i;
-  return latin1(b, start, i).toUpperCase();
+  return r.raw(start, i).toUpperCase();
 }
 
 /** section = "[" [section-spec] "]", then an optional partial "<" number ">"; returns raw. */

@@ -56,6 +56,35 @@ export class ImapReader {
     let end = frame.bytes.length;
     if (end >= 2 && frame.bytes[end - 1] === LF && frame.bytes[end - 2] === CR) end -= 2;
     this.end = end;
+    // Small held literals are decoded with the rest; a large one ends the shared text.
+    let held = 0;
+    for (const l of frame.literals) held += l.streamed ? 0 : l.size;
+    this.#textEnd = held <= 4096 ? end : frame.literals[0].start;
+  }
+
+  /**
+   * The message's bytes as one latin1 string, made on first use, up to `#textEnd`: strings
+   * are then substrings of it (V8 slices without a native call), ~5x faster than decoding
+   * each string alone. Past `#textEnd` (after a large literal) strings are decoded alone.
+   */
+  #text: string | undefined;
+  #textEnd: number;
+
+  /** Decodes bytes [start, end) of the message: UTF-8, with the ASCII case sliced from #text. */
+  decode(start: number, end: number): string {
+    if (end <= this.#textEnd) {
+      const b = this.bytes;
+      let i = start;
+      while (i < end && b[i] < 0x80) i++;
+      if (i === end) return (this.#text ??= latin1(b, 0, this.#textEnd)).slice(start, end);
+    }
+    return decodeBytes(this.bytes, start, end);
+  }
+
+  /** The bytes from `start` to `end` (default: the position) as latin1, one char per byte. */
+  raw(start: number, end = this.pos): string {
+    if (end <= this.#textEnd) return (this.#text ??= latin1(this.bytes, 0, this.#textEnd)).slice(start, end);
+    return latin1(this.bytes, start, end);
   }
 
   /** A syntax error at the current position. */
@@ -146,7 +175,7 @@ export class ImapReader {
   atom(): string | undefined {
     const e = this.#span(ATOM_CHAR);
     if (e === this.pos) return undefined;
-    const s = decodeBytes(this.bytes, this.pos, e);
+    const s = this.decode(this.pos, e);
     this.pos = e;
     return s;
   }
@@ -164,7 +193,7 @@ export class ImapReader {
   tag(): string | undefined {
     const e = this.#span(TAG_CHAR);
     if (e === this.pos) return undefined;
-    const s = latin1(this.bytes, this.pos, e);
+    const s = this.raw(this.pos, e);
     this.pos = e;
     return s;
   }
@@ -180,7 +209,7 @@ export class ImapReader {
         return undefined;
       }
       this.pos = e;
-      return decodeBytes(this.bytes, start, e);
+      return this.decode(start, e);
     }
     return this.atom();
   }
@@ -209,7 +238,7 @@ export class ImapReader {
     const e = this.#span(DIGIT);
     if (e === this.pos) return undefined;
     if (e - this.pos > 19) throw this.error('a number below 2^63');
-    const v = BigInt(latin1(this.bytes, this.pos, e));
+    const v = BigInt(this.raw(this.pos, e));
     if (v >= 2n ** 63n) throw this.error('a number below 2^63');
     this.pos = e;
     return v;
@@ -274,7 +303,7 @@ export class ImapReader {
   /** quoted = DQUOTE *QUOTED-CHAR DQUOTE, decoded. */
   quoted(): string | undefined {
     if (!this.scanQuoted()) return undefined;
-    const s = decodeBytes(this.bytes, this.qStart, this.qEnd);
+    const s = this.decode(this.qStart, this.qEnd);
     return this.qEscaped ? s.replace(/\\([\\"])/g, '$1') : s;
   }
 
@@ -306,7 +335,7 @@ export class ImapReader {
   stringBytes(): Buffer | StreamedLiteral | undefined {
     if (this.scanQuoted()) {
       if (!this.qEscaped) return this.bytes.subarray(this.qStart, this.qEnd);
-      return Buffer.from(latin1(this.bytes, this.qStart, this.qEnd).replace(/\\([\\"])/g, '$1'), 'latin1');
+      return Buffer.from(this.raw(this.qStart, this.qEnd).replace(/\\([\\"])/g, '$1'), 'latin1');
     }
     return this.literal();
   }
@@ -321,7 +350,8 @@ export class ImapReader {
       this.pos = start;
       throw this.error('a string small enough to hold (not a streamed literal)');
     }
-    return decodeBytes(this.bytes, lit.byteOffset - this.bytes.byteOffset, lit.byteOffset - this.bytes.byteOffset + lit.length);
+    const at = lit.byteOffset - this.bytes.byteOffset;
+    return this.decode(at, at + lit.length);
   }
 
   expectString(): string {
@@ -343,7 +373,7 @@ export class ImapReader {
   astring(): string | undefined {
     const e = this.#span(ASTRING_CHAR);
     if (e === this.pos) return this.string();
-    const s = decodeBytes(this.bytes, this.pos, e);
+    const s = this.decode(this.pos, e);
     this.pos = e;
     return s;
   }
@@ -382,14 +412,9 @@ export class ImapReader {
     // A literal inside resp-text is not a thing: the text ends at the first line end.
     const cr = b.indexOf(CR, this.pos);
     if (cr >= 0 && cr < e) e = cr;
-    const s = decodeBytes(b, this.pos, e);
+    const s = this.decode(this.pos, e);
     this.pos = this.end;
     return s;
-  }
-
-  /** The raw bytes from `start` to the position, as latin1 (for section specs and raw codes). */
-  raw(start: number, end = this.pos): string {
-    return latin1(this.bytes, start, end);
   }
 
   #fail(what: string): never {

@@ -13,7 +13,7 @@
 import { UsageError } from '@mailwire/errors';
 import { WireError } from '../wire-error.js';
 import type { ImapFrame } from './imap-framer.js';
-import { type ImapReader, ImapReader as Reader, decodeBytes } from './imap-reader.js';
+import { type ImapReader, ImapReader as Reader } from './imap-reader.js';
 import { ATOM_CHAR, CHAR_CLASS, CR, LBRACKET, LF, LPAREN, RBRACKET, RPAREN, SP } from './chars.js';
 
 interface Joinable {
@@ -80,7 +80,7 @@ function readToken(r: ImapReader): Token {
   }
   r.pos = i;
   if (i - start === 3 && (b[start] | 0x20) === 0x6e && (b[start + 1] | 0x20) === 0x69 && (b[start + 2] | 0x20) === 0x6c) return { type: 'nil' };
-  return { type: 'atom', value: decodeBytes(b, start, i) };
+  return { type: 'atom', value: r.decode(start, i) };
 }
 
 /** Tokens up to `close` (consumed) or, with close -1, up to the end of the message. */
