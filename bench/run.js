@@ -1,5 +1,6 @@
 // `npm run bench`: mailwire's IMAP parser against the peers, in one run, on two streams.
 //   node bench/run.js [--only=id,id] [--stream=fetch|literal|big] [--runs=3] [--save]
+//   node bench/run.js --profile=<contender-id> [--stream=fetch]   (CPU profile, top self-time functions)
 // Each contender runs in its own child process (bench/child.js) so its peak RSS is its own;
 // results go to bench/results/latest.json and latest.md (and <date>.md with --save).
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { FETCH_COUNT, FETCH_SEED, generateFetchStream } from './lib/gen-fetch.js';
 import { BIG_SIZE, bigPlan, literalPlan } from './lib/gen-literal.js';
 import { loadAll } from './contenders/index.js';
+import { topSelfTime } from './lib/profile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => {
@@ -72,7 +74,7 @@ function table(stream, rows) {
   const peers = ok.filter((r) => r.kind === 'peer');
   const fastestPeer = peers.reduce((a, r) => (!a || r.bestMs < a.bestMs ? r : a), null);
   const base = ok.find((r) => r.id === 'baseline');
-  const head = ['contender', 'MB/s', stream === 'fetch' ? 'responses/s' : 'messages/s', 'best s', 'peak RSS MB', 'vs fastest peer'];
+  const head = ['contender', 'MB/s', stream === 'fetch' ? 'responses/s' : 'messages/s', 'best s', 'cpu s', 'peak RSS MB', 'vs fastest peer'];
   if (stream !== 'fetch') head.push('time vs indexOf');
   const lines = [head];
   for (const r of rows) {
@@ -80,12 +82,41 @@ function table(stream, rows) {
       lines.push([r.label, r.unavailable ? 'n/a: ' + r.unavailable : r.skipped ? 'skipped' : 'FAILED: ' + String(r.error).split('\n')[0]]);
       continue;
     }
-    const row = [r.label, fmt(r.mbPerS, 0), big(r.responsesPerS), fmt(r.bestMs / 1000, 3), fmt(r.maxRssMB, 0),
+    const row = [r.label, fmt(r.mbPerS, 0), big(r.responsesPerS), fmt(r.bestMs / 1000, 3), fmt(r.bestCpuMs / 1000, 3), fmt(r.maxRssMB, 0),
       fastestPeer ? (fastestPeer.bestMs / r.bestMs).toFixed(2) + 'x' : '-'];
     if (stream !== 'fetch') row.push(base ? (r.bestMs / base.bestMs).toFixed(2) + 'x' : '-');
     lines.push(row);
   }
   return { lines, fastestPeer: fastestPeer?.label, baseline: base?.bestMs };
+}
+
+/** The issue-5 targets, checked against this run's rows. */
+function verdicts(rows) {
+  const get = (stream, id) => rows.find((r) => r.stream === stream && r.id === id && r.ok);
+  const fastestPeer = (stream) => rows.filter((r) => r.stream === stream && r.ok && r.kind === 'peer')
+    .reduce((a, r) => (!a || r.bestMs < a.bestMs ? r : a), null);
+  const out = [];
+  const dec = get('fetch', 'mailwire-decoder');
+  const fp = fastestPeer('fetch');
+  if (dec && fp) {
+    const x = fp.bestMs / dec.bestMs;
+    out.push(`${x >= 5 ? 'MET ' : 'MISSED'} FETCH stream: ImapResponseDecoder ${x.toFixed(2)}x the fastest peer (${fp.label}); target 5x`);
+  }
+  const st = get('literal', 'mailwire-decoder-stream');
+  const base = get('literal', 'baseline');
+  if (st && base) {
+    const x = st.bestMs / base.bestMs;
+    out.push(`${x <= 2 ? 'MET ' : 'MISSED'} Literal stream: streaming decoder takes ${x.toFixed(2)}x the indexOf scan's time; target at most 2x`);
+  }
+  const bst = get('big', 'mailwire-decoder-stream');
+  const bbase = get('big', 'baseline');
+  const lst = get('literal', 'mailwire-decoder-stream');
+  if (bst && bbase) {
+    const extra = bst.maxRssMB - bbase.maxRssMB;
+    out.push(`${extra < 32 ? 'MET ' : 'MISSED'} Flat memory: streaming decoder's peak RSS on one 256 MiB message is ${bst.maxRssMB.toFixed(0)} MB, the scan's ${bbase.maxRssMB.toFixed(0)} MB` +
+      (lst ? `, on 2,000 messages up to 2 MB ${lst.maxRssMB.toFixed(0)} MB` : '') + '; target: independent of message size');
+  }
+  return out;
 }
 
 function renderText(lines) {
@@ -101,7 +132,22 @@ function renderMd(lines) {
   return out.join('\n');
 }
 
+function profile(id) {
+  const stream = streams[0];
+  const dir = path.join(os.tmpdir(), 'mailwire-bench', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const file = stream === 'fetch' ? fetchStreamFile().file : '';
+  const name = `${id}-${stream}-${Date.now()}.cpuprofile`;
+  const res = spawnSync(process.execPath, ['--expose-gc', '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name,
+    path.join(here, 'child.js'), stream, id, file, String(runs)], { encoding: 'utf8', timeout: 300_000 });
+  const line = (res.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
+  console.log(line ? line.slice(0, 400) : res.stderr);
+  console.log(`\nTop self time, ${id} on the ${stream} stream (${path.join(dir, name)}):`);
+  for (const l of topSelfTime(path.join(dir, name), 25)) console.log('  ' + l);
+}
+
 async function main() {
+  if (args.profile) return profile(String(args.profile));
   const t0 = Date.now();
   const contenders = await loadAll();
   const info = machine();
@@ -141,10 +187,17 @@ async function main() {
     console.log('\n' + renderText(t.lines));
     md.push(`## ${TITLES[stream]}`, '', descriptions[stream], '', renderMd(t.lines), '');
   }
+  const v = verdicts(results.rows);
+  results.targets = v;
+  if (v.length) {
+    console.log('\nTargets (issue 5):\n' + v.map((x) => '  ' + x).join('\n'));
+    md.push('## Targets (issue 5)', '', ...v.map((x) => '- ' + x), '');
+  }
   md.push('## What each contender does', '');
   for (const c of contenders) if (!only || only.has(c.id)) md.push(`- **${c.label}**: ${c.what}`);
   md.push('', '"vs fastest peer": the fastest peer\'s best time divided by this row\'s (above 1 is faster). ' +
     '"time vs indexOf": this row\'s best time divided by the baseline\'s (1 is as fast as the bare scan). ' +
+    '"cpu s": CPU time of the best run\'s process (all threads), steadier than wall time on a shared machine. ' +
     'Peak RSS is the child process\'s maxRSS, the FETCH stream\'s 55 MB input buffer included.', '');
   const elapsed = Math.round((Date.now() - t0) / 1000);
   md.push(`Whole run: ${elapsed} s.`, '');
