@@ -17,3 +17,7 @@ export type { TestUser } from './users.js';
 export { PERSONALITIES, personality } from './personalities/index.js';
 export type { Personality, PersonalityName } from './personalities/index.js';
 export { MailStore, Mailbox } from './store/mail-store.js';
+export { replayAsClient } from './replay/replay-as-client.js';
+export type { ReplayAsClientOptions } from './replay/replay-as-client.js';
+export { RecordingClient } from './replay/recorder.js';
+export { redactTranscript, SEED_FAKE_TOKEN } from './replay/redact.js';

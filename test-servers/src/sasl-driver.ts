@@ -18,6 +18,8 @@ export interface SaslFraming {
   /** The continuation line for a challenge (base64, possibly empty), with its CRLF. */
   challenge(base64: string): string;
   maxLineBytes: number;
+  /** Send the XOAUTH2/OAUTHBEARER error challenge before failing (default true). */
+  errorChallenge?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function runSaslExchange(
   for (;;) {
     if (step === 'cancel') return { kind: 'cancel' };
     if (step.kind === 'success') return { kind: 'success', user: step.user, mechanism: name };
-    const bytes = step.kind === 'challenge' ? step.challenge : step.errorChallenge;
+    const bytes = step.kind === 'challenge' ? step.challenge : framing.errorChallenge === false ? undefined : step.errorChallenge;
     if (bytes === undefined) return { kind: 'failure', reason: step.kind === 'failure' ? step.reason : 'failure', mechanism: name };
     await conn.write(framing.challenge(Buffer.from(bytes).toString('base64')));
     const line = await conn.readLine(framing.maxLineBytes);

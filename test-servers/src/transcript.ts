@@ -118,7 +118,9 @@ export function formatTranscript(transcript: Transcript): string {
   for (const e of transcript.entries) {
     const text = String.fromCharCode(...e.bytes);
     const body = text.endsWith('\r\n') ? text.slice(0, -2) : null;
-    if (body !== null && /^[\x20-\x7e]*$/.test(body)) out.push(`${e.dir}: ${body}`);
+    // A line with trailing spaces goes in exact form: editors strip trailing whitespace.
+    if (body === '') out.push(`${e.dir}:`);
+    else if (body !== null && /^[\x20-\x7e]*$/.test(body) && !body.endsWith(' ')) out.push(`${e.dir}: ${body}`);
     else out.push(`${e.dir}= ${JSON.stringify(text).replace(/\\u00([0-9a-f]{2})/g, '\\x$1')}`);
   }
   return `${out.join('\n')}\n`;

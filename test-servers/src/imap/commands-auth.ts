@@ -48,6 +48,7 @@ export const authCommands: Record<string, Handler> = {
       const outcome = await runSaslExchange(s.conn, mech, ir, ctx, {
         challenge: (b64) => `+ ${b64}\r\n`,
         maxLineBytes: s.ctx.limits.maxLineBytes,
+        errorChallenge: s.ctx.personality.errorChallenge,
       });
       if (outcome.kind === 'closed') return;
       if (outcome.kind === 'cancel') return s.send(`${tag} BAD ${s.texts.authAborted}`);

@@ -22,6 +22,7 @@ export const dovecot: Personality = {
   mechanisms: ['PLAIN', 'LOGIN', 'XOAUTH2', 'OAUTHBEARER'],
   saslIr: true,
   authRequiresTls: false,
+  errorChallenge: true,
   xoauth2Error: { status: '401', schemes: 'bearer', scope: 'mail' },
   oauthBearerError: { status: 'invalid_token' },
   imap: {

@@ -18,6 +18,7 @@ export const gmail: Personality = {
   mechanisms: ['XOAUTH2', 'PLAIN'],
   saslIr: true,
   authRequiresTls: true,
+  errorChallenge: true,
   xoauth2Error: { status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' },
   oauthBearerError: { status: 'invalid_token', scope: 'https://mail.google.com/' },
   imap: {

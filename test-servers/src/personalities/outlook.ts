@@ -15,6 +15,7 @@ export const outlook: Personality = {
   mechanisms: ['PLAIN', 'XOAUTH2'],
   saslIr: true,
   authRequiresTls: true,
+  errorChallenge: false,
   xoauth2Error: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/' },
   oauthBearerError: { status: 'invalid_token' },
   imap: {

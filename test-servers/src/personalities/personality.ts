@@ -111,6 +111,11 @@ export interface Personality {
   saslIr: boolean;
   /** Authentication is refused on a plaintext connection until STARTTLS (all three protocols). */
   authRequiresTls: boolean;
+  /**
+   * A rejected XOAUTH2/OAUTHBEARER token gets the error challenge before the final failure
+   * (Gmail, Dovecot); false answers the failure at once (Exchange, as in Microsoft's document).
+   */
+  errorChallenge: boolean;
   /** The XOAUTH2 error challenge JSON. */
   xoauth2Error: Record<string, string>;
   /** The OAUTHBEARER error challenge JSON (RFC 7628 §3.2.2). */

@@ -157,7 +157,7 @@ export class Pop3Session {
     let token: string | null = null;
     const p = this.#ctx.personality;
     const ctx = this.#ctx.users.saslContext({ xoauth2Error: () => p.xoauth2Error, oauthBearerError: () => p.oauthBearerError }, (t) => (token = t));
-    const outcome = await runSaslExchange(this.#conn, mech, args[1], ctx, { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: MAX_POP3_LINE });
+    const outcome = await runSaslExchange(this.#conn, mech, args[1], ctx, { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: MAX_POP3_LINE, errorChallenge: this.#ctx.personality.errorChallenge });
     if (outcome.kind === 'closed') return;
     if (outcome.kind === 'cancel') return this.#err(this.#t.authAborted);
     if (outcome.kind === 'failure') return this.#err(this.#t.authFailed);

@@ -154,7 +154,7 @@ export class SmtpSession {
     let token: string | null = null;
     const p = this.#ctx.personality;
     const ctx = this.#ctx.users.saslContext({ xoauth2Error: () => p.xoauth2Error, oauthBearerError: () => p.oauthBearerError }, (t) => (token = t));
-    const outcome = await runSaslExchange(this.#conn, mech, initial, ctx, { challenge: (b64) => `334 ${b64}\r\n`, maxLineBytes: 16_384 });
+    const outcome = await runSaslExchange(this.#conn, mech, initial, ctx, { challenge: (b64) => `334 ${b64}\r\n`, maxLineBytes: 16_384, errorChallenge: this.#ctx.personality.errorChallenge });
     if (outcome.kind === 'closed') return;
     if (outcome.kind === 'cancel') return this.#send(this.#t.authAborted);
     if (outcome.kind === 'failure') return this.#send(...this.#t.authFailed);

@@ -36,8 +36,7 @@ describe('SMTP server, outlook', () => {
   it('answers 235, 535 5.7.3 and 535 5.7.139 (SMTP AUTH disabled for the tenant)', async () => {
     const c = await ready(s.smtp.tlsPort, s.ca);
     expect(await c.exchange('AUTH XOAUTH2', /^/)).toBe('334 ');
-    expect(await c.exchange(xo('alice@example.com', 'nope'), /^/)).toMatch(/^334 /);
-    expect(await c.exchange('', /^/)).toBe('535 5.7.3 Authentication unsuccessful [SN2PR00CA0018.namprd00.prod.outlook.com]');
+    expect(await c.exchange(xo('alice@example.com', 'nope'), /^/)).toBe('535 5.7.3 Authentication unsuccessful [SN2PR00CA0018.namprd00.prod.outlook.com]');
     expect(await c.exchange(`AUTH XOAUTH2 ${xo('bob@example.com', 'bobtok')}`, /^/)).toBe(
       '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN2PR00CA0018.namprd00.prod.outlook.com]',
     );
