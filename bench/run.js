@@ -38,6 +38,14 @@ function machine() {
   };
 }
 
+/** Which code was measured: HEAD, and whether wire/imap sources differ from it. */
+function provenance() {
+  const git = (...a) => spawnSync('git', a, { cwd: here, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD').stdout.trim();
+  const dirty = git('status', '--porcelain', '--', '../packages/wire', '../packages/imap').stdout.trim();
+  return `${head}${dirty ? ' (wire/imap with uncommitted changes)' : ''}`;
+}
+
 function fetchStreamFile() {
   const dir = path.join(os.tmpdir(), 'mailwire-bench');
   mkdirSync(dir, { recursive: true });
@@ -168,9 +176,12 @@ async function main() {
     descriptions.big = `one \`* 1 FETCH (UID N BODY[] {${BIG_SIZE}})\` response (${BIG_SIZE / 2 ** 20} MiB body), fresh 64 KiB chunks: peak RSS shows whether memory follows message size (best of ${Math.min(runs, 2)})`;
     void e;
   }
-  const results = { date: new Date().toISOString(), machine: info, streams: descriptions, runs, rows: [] };
+  const commit = provenance();
+  console.log(`code: ${commit}`);
+  const results = { date: new Date().toISOString(), commit, machine: info, streams: descriptions, runs, rows: [] };
   const md = [`# mailwire bench, ${results.date}`, '',
     `node ${info.node} (V8 ${info.v8}) · ${info.cpu} · ${info.cores} cores · ${info.memGB} GB · ${info.platform} · load average at start ${info.loadavg.join(' ')}`, '',
+    `Code measured: ${commit} (the built packages/*/dist).`, '',
     `Each contender in its own process; first run verifies the results against the generator and warms up, then best of up to ${runs} timed runs. Command: \`npm run bench\`.`, ''];
   for (const stream of streams) {
     const rows = [];
