@@ -95,7 +95,7 @@ function decoderRun(streamThresholdBytes) {
     // Held mode raises the in-memory limits (64 MiB by default) so the one-big-message stream
     // shows what holding costs instead of stopping at the limit.
     const decoder = new Decoder(streamThresholdBytes ? { streamThresholdBytes } : this?.held ? HELD_LIMITS : {});
-    const out = { responses: 0, tagged: 0, literals: 0, literalBytes: 0, chunkBytes: 0, streamedBytes: 0, samples: {}, bodies: [] };
+    const out = { responses: 0, tagged: 0, literals: 0, literalBytes: 0, chunkBytes: 0, streamedBytes: 0, samples: {}, bodies: [], touched: 0 };
     for (const chunk of chunks) {
       const responses = decoder.push(chunk);
       for (let i = 0; i < responses.length; i++) {
@@ -103,6 +103,8 @@ function decoderRun(streamThresholdBytes) {
         if (r.kind === 'fetch') {
           out.responses++;
           const f = r.fetch;
+          // Touch a field of each typed value, so a decoder that went lazy would still pay here.
+          out.touched += (f.envelope ? 1 : 0) + (f.bodyStructure ? f.bodyStructure.type.length : 0) + (f.flags ? f.flags.length : 0);
           const held = f.body && f.body['BODY[]'];
           const streamed = f.streamed && f.streamed['BODY[]'];
           if (held || streamed !== undefined) {
