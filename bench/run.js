@@ -24,6 +24,9 @@ const streams = args.stream ? String(args.stream).split(',') : ['fetch', 'litera
 const TITLES = { fetch: 'FETCH stream', literal: 'Literal stream', big: 'One big message' };
 const runs = Number(args.runs ?? 3);
 const GENERATOR_VERSION = 1; // bump when the generators change, so cached streams are rebuilt
+// The FETCH stream every recorded result was measured on; a different hash means the
+// generator changed (bump GENERATOR_VERSION and this pin together) or the cache is damaged.
+const FETCH_SHA256 = '35977dd02060b87df968f2e95fe1fb8fc14f66354bdc496ee93ef7f98ffa67a3';
 
 function machine() {
   const cpus = os.cpus();
@@ -51,7 +54,9 @@ function fetchStreamFile() {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `fetch-v${GENERATOR_VERSION}-${FETCH_SEED}-${FETCH_COUNT}.bin`);
   if (existsSync(file) && existsSync(file + '.json')) {
-    return { file, meta: JSON.parse(readFileSync(file + '.json', 'utf8')) };
+    const meta = JSON.parse(readFileSync(file + '.json', 'utf8'));
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    if (sha256 === meta.sha256 && sha256 === FETCH_SHA256) return { file, meta };
   }
   const t0 = Date.now();
   const { buffer, expected } = generateFetchStream();
@@ -61,6 +66,9 @@ function fetchStreamFile() {
   writeFileSync(file + '.json', JSON.stringify(meta));
   renameSync(file + '.tmp', file);
   console.log(`generated the FETCH stream in ${Date.now() - t0} ms -> ${file}`);
+  if (sha256 !== FETCH_SHA256) {
+    console.log(`WARNING: the FETCH stream's sha256 is ${sha256}, not the pinned ${FETCH_SHA256}: the generator changed, so results are not comparable with earlier ones`);
+  }
   return { file, meta };
 }
 
