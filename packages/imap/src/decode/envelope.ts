@@ -11,39 +11,14 @@
  * Quirk `unescapedQuotesInEnvelope` (iCloud): a DQUOTE inside a quoted string that is not
  * followed by SP or ")" is data.
  */
-import { type ImapReader, DQUOTE, RPAREN, SP, BACKSLASH } from '@mailwire/wire';
+import type { ImapReader } from '@mailwire/wire';
 import type { Address, Envelope } from '../types.js';
 import type { ImapQuirks } from '../quirks.js';
 
 /** An nstring of ENVELOPE, with the iCloud quote quirk where enabled. */
 function envString(r: ImapReader, quirks: ImapQuirks): string | null {
-  if (quirks.unescapedQuotesInEnvelope && r.peek() === DQUOTE) return lenientQuoted(r);
+  if (r.scanQuoted(quirks.unescapedQuotesInEnvelope)) return r.quotedValue();
   return r.expectNString();
-}
-
-/** A quoted string whose closing DQUOTE is the first one followed by SP, ")" or the end. */
-function lenientQuoted(r: ImapReader): string {
-  const b = r.bytes;
-  let i = r.pos + 1;
-  let escaped = false;
-  for (;;) {
-    if (i >= r.end) throw r.error('a closing DQUOTE');
-    const c = b[i];
-    if (c === BACKSLASH && i + 1 < r.end && (b[i + 1] === DQUOTE || b[i + 1] === BACKSLASH)) {
-      escaped = true;
-      i += 2;
-      continue;
-    }
-    if (c === 0x0d || c === 0x0a) throw r.error('a closing DQUOTE before CRLF');
-    if (c === DQUOTE) {
-      const next = i + 1 < r.end ? b[i + 1] : -1;
-      if (next === SP || next === RPAREN || next === -1) break;
-    }
-    i++;
-  }
-  const s = r.decode(r.pos + 1, i);
-  r.pos = i + 1;
-  return escaped ? s.replace(/\\([\\"])/g, '$1') : s;
 }
 
 function readAddress(r: ImapReader, quirks: ImapQuirks): Address {

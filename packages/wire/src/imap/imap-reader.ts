@@ -24,6 +24,21 @@ export interface StreamedLiteral {
 
 export const DEFAULT_MAX_DEPTH = 64;
 
+const Q_DQUOTE = 1;
+const Q_BACKSLASH = 2;
+const Q_LINE = 3;
+const Q_HIGH = 4;
+/** What each byte means inside a quoted string: 0 data, or DQUOTE, "\\", CR/LF, 8-bit. */
+const QSCAN: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  t[DQUOTE] = Q_DQUOTE;
+  t[BACKSLASH] = Q_BACKSLASH;
+  t[CR] = Q_LINE;
+  t[LF] = Q_LINE;
+  for (let c = 0x80; c < 256; c++) t[c] = Q_HIGH;
+  return t;
+})();
+
 /**
  * Decodes bytes to a string as UTF-8 (malformed sequences become U+FFFD). Node's native
  * decoder takes an ASCII fast path, so no JS pre-scan for high bytes is needed.
@@ -262,37 +277,53 @@ export class ImapReader {
     return false;
   }
 
-  /** After a successful scanQuoted(): the content's [start, end) and whether it holds escapes. */
+  /** After a successful scanQuoted(): the content's [start, end), whether it holds escapes or 8-bit bytes. */
   qStart = 0;
   qEnd = 0;
   qEscaped = false;
+  qHigh = false;
 
   /**
    * Scans quoted = DQUOTE *QUOTED-CHAR DQUOTE at the position: false (position unchanged)
-   * when there is no DQUOTE; otherwise sets qStart/qEnd/qEscaped and moves past it.
+   * when there is no DQUOTE; otherwise sets qStart/qEnd/qEscaped/qHigh and moves past it.
+   * With `tolerant`, a DQUOTE closes the string only where SP, ")" or the end follows; any
+   * other is data (the iCloud ENVELOPE quirk). One table load per byte on the common path.
    */
-  scanQuoted(): boolean {
+  scanQuoted(tolerant = false): boolean {
     const b = this.bytes;
+    const end = this.end;
     let i = this.pos;
-    if (i >= this.end || b[i] !== DQUOTE) return false;
+    if (i >= end || b[i] !== DQUOTE) return false;
     i++;
     let escaped = false;
-    for (;;) {
-      if (i >= this.end) throw this.error('a closing DQUOTE');
-      const c = b[i];
-      if (c === DQUOTE) break;
-      if (c === BACKSLASH) {
-        escaped = true;
-        i++;
-        if (i >= this.end || (b[i] !== DQUOTE && b[i] !== BACKSLASH)) throw this.error('\\" or \\\\ in a quoted string');
-      } else if (c === CR || c === LF) throw this.error('a closing DQUOTE before CRLF');
-      i++;
+    let high = false;
+    for (;; i++) {
+      if (i >= end) throw this.error('a closing DQUOTE');
+      const k = QSCAN[b[i]];
+      if (k === 0) continue;
+      if (k === Q_HIGH) high = true;
+      else if (k === Q_DQUOTE) {
+        if (!tolerant || i + 1 === end || b[i + 1] === SP || b[i + 1] === RPAREN) break;
+      } else if (k === Q_BACKSLASH) {
+        const n = b[i + 1];
+        if (i + 1 < end && (n === DQUOTE || n === BACKSLASH)) {
+          escaped = true;
+          i++;
+        } else if (!tolerant) throw this.error('\\" or \\\\ in a quoted string');
+      } else throw this.error('a closing DQUOTE before CRLF');
     }
     this.qStart = this.pos + 1;
     this.qEnd = i;
     this.qEscaped = escaped;
+    this.qHigh = high;
     this.pos = i + 1;
     return true;
+  }
+
+  /** The content of the quoted string scanQuoted() just read, decoded and unescaped. */
+  quotedValue(): string {
+    const s = this.qHigh ? decodeBytes(this.bytes, this.qStart, this.qEnd) : this.raw(this.qStart, this.qEnd);
+    return this.qEscaped ? s.replace(/\\([\\"])/g, '$1') : s;
   }
 
   /** The [start, end) of a quoted string's content, escapes still in; undefined if no quoted. */
@@ -302,9 +333,7 @@ export class ImapReader {
 
   /** quoted = DQUOTE *QUOTED-CHAR DQUOTE, decoded. */
   quoted(): string | undefined {
-    if (!this.scanQuoted()) return undefined;
-    const s = this.decode(this.qStart, this.qEnd);
-    return this.qEscaped ? s.replace(/\\([\\"])/g, '$1') : s;
+    return this.scanQuoted() ? this.quotedValue() : undefined;
   }
 
   /** literal = "{" number64 ["+"] "}" CRLF *CHAR8 (and literal8 "~{"): data view or streamed marker. */
