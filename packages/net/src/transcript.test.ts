@@ -39,6 +39,11 @@ describe('TranscriptRecorder', () => {
     ]);
   });
 
+  it('keeps the command of a secret line it recognises, replacing only the secret', () => {
+    const entries = record((r) => r.sent(enc('A2 LOGIN mrc secret\r\n'), true));
+    expect(entries).toEqual([{ dir: 'C', line: 'A2 LOGIN [redacted]' }]);
+  });
+
   it('escapes control bytes and cuts long lines', () => {
     const entries = record((r) => r.received(enc(`a\x00b\tc\r\n${'x'.repeat(100)}\r\n`)));
     expect(entries[0]).toEqual({ dir: 'S', line: 'a\\x00b\\x09c' });

@@ -90,6 +90,16 @@ class LineCutter {
   }
 }
 
+/**
+ * A client line as recorded: a command's secret arguments cut by `redactCommand`; a
+ * secret line it does not recognise (a SASL response, a password literal) replaced whole.
+ */
+function redactClientLine(line: string, secret: boolean): string {
+  const redacted = redactCommand(line);
+  if (!secret || redacted !== line) return redacted;
+  return REDACTED;
+}
+
 /** A TranscriptRecorder records both directions of one connection into a sink. */
 export class TranscriptRecorder {
   private readonly client: LineCutter;
@@ -97,7 +107,7 @@ export class TranscriptRecorder {
 
   constructor(sink: TranscriptSink, options: { maxLineChars?: number } = {}) {
     const max = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
-    this.client = new LineCutter((line, secret) => sink({ dir: 'C', line: secret ? REDACTED : redactCommand(line) }), max);
+    this.client = new LineCutter((line, secret) => sink({ dir: 'C', line: redactClientLine(line, secret) }), max);
     this.server = new LineCutter((line) => sink({ dir: 'S', line }), max);
   }
 

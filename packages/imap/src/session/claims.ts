@@ -6,8 +6,10 @@
  *
  * An untagged OK/NO/BAD with a response code goes to the oldest in-flight command of
  * any kind (SELECT's [UIDVALIDITY], MOVE's [COPYUID]); without a command it is reported.
+ * What no command claims and changes the selected mailbox becomes a MailboxUpdate
+ * (`toUpdate`: RFC 9051 §7.4 EXISTS/EXPUNGE/FETCH, §7.3 FLAGS, RFC 7162 §3.2.10 VANISHED).
  */
-import type { ImapResponse } from '../types.js';
+import type { FetchResult, ImapResponse, MailboxUpdate } from '../types.js';
 
 type Kind = ImapResponse['kind'];
 
@@ -53,4 +55,32 @@ const STREAM_SWITCH = new Set(['STARTTLS', 'COMPRESS']);
 
 export function switchesStream(name: string): boolean {
   return STREAM_SWITCH.has(name);
+}
+
+/** The MailboxUpdate an unclaimed untagged response means, if any. */
+export function toUpdate(response: ImapResponse): MailboxUpdate | null {
+  switch (response.kind) {
+    case 'exists':
+      return { type: 'exists', count: (response as { count: number }).count };
+    case 'recent':
+      return { type: 'recent', count: (response as { count: number }).count };
+    case 'expunge':
+      return { type: 'expunge', seq: (response as { seq: number }).seq };
+    case 'vanished': {
+      const v = response as { uids: string; earlier: boolean };
+      return { type: 'vanished', uids: v.uids, earlier: v.earlier };
+    }
+    case 'flags':
+      return { type: 'flags', flags: (response as { flags: string[] }).flags };
+    case 'fetch': {
+      const f = (response as { fetch: FetchResult }).fetch;
+      const update: MailboxUpdate = { type: 'fetch', seq: f.seq };
+      if (f.flags) update.flags = f.flags;
+      if (f.uid !== undefined) update.uid = f.uid;
+      if (f.modSeq !== undefined) update.modSeq = f.modSeq;
+      return update;
+    }
+    default:
+      return null;
+  }
 }

@@ -38,9 +38,10 @@ import { MailwireError, ProtocolError, redactCommand, UsageError } from '@mailwi
 
 import { encodeCommand } from '../command/encoder.js';
 import type { CommandPart, EncoderCapabilities } from '../command/encoder.js';
-import type { ImapResponse, MailboxUpdate, StatusResponse } from '../types.js';
-import { claims, isExclusive, switchesStream } from './claims.js';
-import type { CommandHandle, ResponseDecoder, SessionCommand, SessionEvent, SessionState, SessionStep } from './session-types.js';
+import type { ImapResponse, StatusResponse } from '../types.js';
+import { claims, isExclusive, switchesStream, toUpdate } from './claims.js';
+import { InputGate } from './input-gate.js';
+import type { CommandHandle, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
 
 export interface ImapSessionOptions {
   decoder: ResponseDecoder;
@@ -81,8 +82,7 @@ export class ImapSession {
   private greeted = false;
   private dead = false;
   private byeReceived = false;
-  private holdInput = false;
-  private unread: Uint8Array[] = [];
+  private readonly gate = new InputGate();
   private caps = new Set<string>();
   private capsKnown = false;
   private readonly enabledSet = new Set<string>();
@@ -138,27 +138,7 @@ export class ImapSession {
   receive(bytes: Uint8Array): void {
     if (this.dead) return;
     if (bytes.length === 0) return this.closed();
-    if (this.unread.length > 0 || (this.holdInput && this.switchCompleted())) {
-      this.unread.push(bytes);
-      return;
-    }
-    if (!this.holdInput) return this.feed(bytes);
-    // A stream switch is in flight: decode line by line so nothing past its OK is parsed.
-    let start = 0;
-    while (start < bytes.length && !this.dead) {
-      const lf = bytes.indexOf(0x0a, start);
-      const end = lf < 0 ? bytes.length : lf + 1;
-      this.feed(bytes.subarray(start, end));
-      start = end;
-      if (!this.holdInput) {
-        if (start < bytes.length) this.feed(bytes.subarray(start));
-        return;
-      }
-      if (this.switchCompleted()) {
-        if (start < bytes.length) this.unread.push(bytes.slice(start));
-        return;
-      }
-    }
+    this.gate.pass(bytes, (b) => this.feed(b), () => this.dead);
   }
 
   /**
@@ -166,11 +146,7 @@ export class ImapSession {
    * fails STARTTLS if there are any, and inflates them for COMPRESS. Resumes normal input.
    */
   takeUnread(): Uint8Array {
-    const parts = this.unread;
-    this.unread = [];
-    this.holdInput = false;
-    this.switched = false;
-    return Buffer.concat(parts);
+    return this.gate.take();
   }
 
   /** Enqueues a command; its events carry the returned handle. Throws UsageError when the session ended. */
@@ -212,12 +188,6 @@ export class ImapSession {
   /** The next thing to do. */
   next(): SessionStep {
     return this.out.shift() ?? { kind: 'need-data' };
-  }
-
-  private switched = false;
-
-  private switchCompleted(): boolean {
-    return this.switched;
   }
 
   private feed(bytes: Uint8Array): void {
@@ -325,8 +295,8 @@ export class ImapSession {
     if (ok) this.transition(p.handle.name, status);
     else if ((p.handle.name === 'SELECT' || p.handle.name === 'EXAMINE') && this.stateValue === 'selected') this.stateValue = 'authenticated';
     this.readCapabilityCode(status);
-    if (ok && switchesStream(p.handle.name)) this.switched = true;
-    else if (switchesStream(p.handle.name)) this.holdInput = false;
+    if (ok && switchesStream(p.handle.name)) this.gate.close();
+    else if (switchesStream(p.handle.name)) this.gate.release();
     this.out.push(ok
       ? { kind: 'CommandCompleted', handle: p.handle, response: status, data: p.data }
       : { kind: 'CommandFailed', handle: p.handle, response: status, data: p.data });
@@ -408,7 +378,7 @@ export class ImapSession {
         }
       }
       this.unsent.shift();
-      if (switchesStream(p.handle.name)) this.holdInput = true;
+      if (switchesStream(p.handle.name)) this.gate.hold();
     }
   }
 
@@ -426,39 +396,4 @@ export class ImapSession {
     this.stateValue = 'logout';
     this.out.push({ kind: 'ConnectionClosed', clean });
   }
-
-  /** The event list so far without consuming it (for tests and debugging). */
-  peek(): readonly SessionStep[] {
-    return this.out;
-  }
 }
-
-/** The MailboxUpdate an unclaimed untagged response means, if any. */
-export function toUpdate(response: ImapResponse): MailboxUpdate | null {
-  switch (response.kind) {
-    case 'exists':
-      return { type: 'exists', count: (response as { count: number }).count };
-    case 'recent':
-      return { type: 'recent', count: (response as { count: number }).count };
-    case 'expunge':
-      return { type: 'expunge', seq: (response as { seq: number }).seq };
-    case 'vanished': {
-      const v = response as { uids: string; earlier: boolean };
-      return { type: 'vanished', uids: v.uids, earlier: v.earlier };
-    }
-    case 'flags':
-      return { type: 'flags', flags: (response as { flags: string[] }).flags };
-    case 'fetch': {
-      const f = (response as { fetch: import('../types.js').FetchResult }).fetch;
-      const update: MailboxUpdate = { type: 'fetch', seq: f.seq };
-      if (f.flags) update.flags = f.flags;
-      if (f.uid !== undefined) update.uid = f.uid;
-      if (f.modSeq !== undefined) update.modSeq = f.modSeq;
-      return update;
-    }
-    default:
-      return null;
-  }
-}
-
-export type { SessionEvent };
