@@ -180,4 +180,53 @@ describe('ImapClient commands', () => {
     expect(s.received().match(/DONE\r\n/g)).toHaveLength(3);
     await c.noop();
   });
+
+  it('after ENABLE UTF8=ACCEPT, mailbox names go as quoted UTF-8 and come back as UTF-8', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT] hi\r\n', table({
+      'ENABLE UTF8=ACCEPT': '* ENABLED UTF8=ACCEPT\r\n$T OK done\r\n',
+      'LIST "" *': '* LIST () "/" "Entw\xc3\xbcrfe"\r\n$T OK done\r\n',
+    }));
+    const c = await client(s);
+    await c.create('Entwürfe');
+    await c.enable('UTF8=ACCEPT');
+    await c.create('Entwürfe');
+    expect((await c.list()).map((e) => e.name)).toEqual(['Entwürfe']);
+    expect(commands(s)).toEqual(['CREATE Entw&APw-rfe', 'ENABLE UTF8=ACCEPT', 'CREATE "Entw\xc3\xbcrfe"', 'LIST "" *']);
+  });
+
+  it('mailbox management, CLOSE/UNSELECT and NOOP send what RFC 9051 names', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 UNSELECT] hi\r\n', table({}));
+    const c = await client(s);
+    await c.rename('Old Name', 'New/Name');
+    await c.subscribe('New/Name');
+    await c.unsubscribe('New/Name');
+    await c.delete('New/Name');
+    await c.examine('INBOX');
+    await c.closeMailbox({ expunge: false });
+    await c.select('INBOX');
+    await c.closeMailbox();
+    await c.noop();
+    await c.expunge({ uid: '3:4' });
+    expect(commands(s)).toEqual([
+      'RENAME "Old Name" New/Name', 'SUBSCRIBE New/Name', 'UNSUBSCRIBE New/Name', 'DELETE New/Name',
+      'EXAMINE INBOX', 'UNSELECT', 'SELECT INBOX', 'CLOSE', 'NOOP', 'UID EXPUNGE 3:4',
+    ]);
+    expect(c.state).toBe('authenticated');
+  });
+
+  it('a greeting BYE is a ConnectionError with the server words', async () => {
+    const s = await fake('* BYE Too many connections from your IP\r\n', table({}));
+    await expect(client(s)).rejects.toMatchObject({ code: 'ECONNECTION', serverText: '* BYE Too many connections from your IP' });
+  });
+
+  it('an append source giving fewer bytes than announced fails the connection, not the stream', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n', table({}));
+    const c = await client(s);
+    async function* short() {
+      yield new TextEncoder().encode('only this');
+    }
+    await expect(c.append('INBOX', short(), { size: 100 })).rejects.toMatchObject({ code: 'ECONNECTION' });
+    await expect(c.noop()).rejects.toMatchObject({ code: 'ECONNECTION' });
+  });
 });
+

@@ -1,7 +1,7 @@
 /**
  * A tiny line-answering IMAP server for client tests that need a behaviour no fixture
  * has (a stall, a large literal, a deflate stream): it sends a greeting, records every
- * byte the client sent, and answers each client command — literals included, with "+"
+ * byte the client sent (latin1), and answers each client command — literals included, with "+"
  * for synchronizing ones — through `answer` (a string to write, or nothing).
  */
 import { createServer } from 'node:net';
@@ -56,7 +56,7 @@ export async function fakeServer(
         const whole = command;
         command = '';
         const reply = answer(whole, socket);
-        if (typeof reply === 'string' && !socket.destroyed) socket.write(reply);
+        if (typeof reply === 'string' && !socket.destroyed) socket.write(reply, 'latin1');
       }
     });
   });
