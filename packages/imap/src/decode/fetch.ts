@@ -21,7 +21,16 @@ import { readEnvelope } from './envelope.js';
 import { readBody, readSize } from './body-structure.js';
 import { readFlagList } from './resp-text.js';
 
-/** Reads the item name of a msg-att: letters, digits, "." and "-" (stops at "[", SP, "("). */
+/** The msg-att names mailwire reads, by length, so a name is matched without making a string. */
+const KNOWN_NAMES: Map<number, string[]> = (() => {
+  const names = ['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'BINARY', 'BINARY.SIZE',
+    'MODSEQ', 'X-GM-MSGID', 'X-GM-THRID', 'X-GM-LABELS', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'];
+  const m = new Map<number, string[]>();
+  for (const n of names) m.set(n.length, [...(m.get(n.length) ?? []), n]);
+  return m;
+})();
+
+/** Reads the item name of a msg-att (letters, digits, ".", "-", "_"; stops at "[", SP, "("), upper-cased. */
 function itemName(r: ImapReader): string {
   const b = r.bytes;
   const start = r.pos;
@@ -33,6 +42,16 @@ function itemName(r: ImapReader): string {
   }
   if (i === start) throw r.error('a FETCH item name');
   r.pos = i;
+  const candidates = KNOWN_NAMES.get(i - start);
+  if (candidates) {
+    next: for (const name of candidates) {
+      for (let k = 0; k < name.length; k++) {
+        const c = b[start + k];
+        if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== name.charCodeAt(k)) continue next;
+      }
+      return name;
+    }
+  }
   return r.raw(start, i).toUpperCase();
 }
 
