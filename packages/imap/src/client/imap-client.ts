@@ -10,10 +10,10 @@
  * re-opened, re-authenticated with a fresh token and the mailbox re-selected, on the
  * next call.
  */
-import { AuthenticationError, SecurityError, UsageError } from '@mailwire/errors';
+import { SecurityError, UsageError } from '@mailwire/errors';
 import type { MailwireError } from '@mailwire/errors';
 import { connect as connectTransport } from '@mailwire/net';
-import { isTokenRejection, resolveToken, withFreshTokenRetry } from '@mailwire/sasl';
+import { resolveToken, withFreshTokenRetry } from '@mailwire/sasl';
 
 import { ImapResponseDecoder } from '../decode/imap-response-decoder.js';
 import type { FetchResult, ListEntry, MailboxInfo, MailboxStatus, MailboxUpdate, NamespaceDescriptor, StatusResponse } from '../types.js';
@@ -21,7 +21,7 @@ import { atom, list, mailbox as mb } from '../command/arguments.js';
 import { authenticate, authMechanismsOf } from './authenticate.js';
 import { mailboxInfo } from './mailbox-info.js';
 import type { ImapClientOptions } from './client-options.js';
-import { DEFAULT_STREAM_THRESHOLD } from './client-options.js';
+import { DEFAULT_IDLE_RESTART_MS, DEFAULT_STREAM_THRESHOLD } from './client-options.js';
 import { commandError } from './command-errors.js';
 import { Connection, defaultByeError } from './connection.js';
 import { DEFAULT_CLIENT_QUIRKS } from '../quirks.js';
@@ -134,7 +134,7 @@ export class ImapClient extends MessageOps {
   /** IDLE (RFC 2177) until `signal` fires; restarted before the server's 30-minute limit. */
   async idle(opts: { signal: AbortSignal; onUpdate: (u: MailboxUpdate) => void; restartMs?: number }): Promise<void> {
     const stop = this.onUpdate(opts.onUpdate);
-    const restartMs = opts.restartMs ?? this.options.idleRestartMs ?? 28 * 60 * 1000;
+    const restartMs = opts.restartMs ?? this.options.idleRestartMs ?? DEFAULT_IDLE_RESTART_MS;
     try {
       while (!opts.signal.aborted) {
         const conn = await this.ready();
@@ -173,8 +173,8 @@ export class ImapClient extends MessageOps {
     return this.capabilities;
   }
 
-  protected async connection(): Promise<Connection> {
-    return this.ready();
+  protected enabledExtensions(): ReadonlySet<string> {
+    return this.enabled;
   }
 
   protected forgetSelection(): void {
@@ -262,9 +262,9 @@ export class ImapClient extends MessageOps {
         if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
       }
     } catch (err) {
+      // A failed attempt leaves no connection behind; withFreshTokenRetry decides about a retry.
       conn.destroy();
       await conn.stopped();
-      if (err instanceof AuthenticationError && isTokenRejection(err)) throw err;
       throw err;
     }
   }

@@ -10,7 +10,7 @@ import type { CommandArg } from '../command/arguments.js';
 import { atom, list, mailbox, str } from '../command/arguments.js';
 import type { SessionCommand } from '../session/session-types.js';
 import type { ListEntry, MailboxStatus, NamespaceDescriptor } from '../types.js';
-import type { CommandOutcome, Connection, RunOptions } from './connection.js';
+import type { CommandOutcome, RunOptions } from './connection.js';
 
 /** STATUS items (RFC 9051 §6.3.11, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE). */
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ';
@@ -24,7 +24,7 @@ export interface Namespaces {
 export abstract class MailboxOps {
   protected abstract exec(cmd: SessionCommand, options?: RunOptions): Promise<CommandOutcome>;
   protected abstract caps(): ReadonlySet<string>;
-  protected abstract connection(): Promise<Connection>;
+  protected abstract enabledExtensions(): ReadonlySet<string>;
   protected abstract forgetSelection(): void;
 
   /** LIST (RFC 9051 §6.3.9); names decoded from modified UTF-7. Default: every mailbox. */

@@ -224,7 +224,7 @@ export abstract class MessageOps extends MailboxOps {
   }
 
   private enabledUtf8(): boolean {
-    const enabled = (this as unknown as { enabled: ReadonlySet<string> }).enabled;
+    const enabled = this.enabledExtensions();
     return enabled.has('UTF8=ACCEPT') || enabled.has('IMAP4REV2');
   }
 }
