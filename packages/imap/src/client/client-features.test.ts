@@ -65,6 +65,22 @@ describe('ImapClient commands', () => {
     expect(commands(s)).toContain('UID FETCH 70 (UID BODY.PEEK[])');
   });
 
+  it('a consumer slower than timeoutMs is not a timeout: only the server\'s silence is', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK done\r\n`;
+      return `* 1 FETCH (BODY[] {300000}\r\n${'z'.repeat(300000)})\r\n${tag} OK done\r\n`;
+    });
+    const c = await client(s, { timeoutMs: 30, limits: { streamThresholdBytes: 1024 } });
+    let total = 0;
+    for await (const chunk of c.fetchBodyStream('1')) {
+      total += chunk.length;
+      if (total === chunk.length) await new Promise((r) => setTimeout(r, 80));
+    }
+    expect(total).toBe(300000);
+    await c.noop();
+  });
+
   it('fetchBody returns one section whole, small or streamed', async () => {
     const big = 'x'.repeat(200_000);
     const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {

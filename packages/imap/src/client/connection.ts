@@ -192,6 +192,8 @@ export class Connection {
         await this.transport.write(step.bytes, { secret: step.secret === true });
         return;
       case 'write-stream':
+        // Waiting on the caller's source is not the server's time: no progress timer meanwhile.
+        this.transport.setWaiting(false);
         await this.writeStream(step.size, step.source, step.secret === true);
         return;
       case 'GreetingReceived': {
@@ -218,6 +220,8 @@ export class Connection {
       }
       case 'DataReceived': {
         const w = this.waiters.get(step.handle);
+        // A slow consumer (backpressure) is not a silent server: no progress timer meanwhile.
+        this.transport.setWaiting(false);
         await w?.options.onData?.(step.response);
         return;
       }
