@@ -1,0 +1,132 @@
+/**
+ * The demo (`npm run demo`): mailwire end to end on this machine, no network needed.
+ *
+ * It starts the test servers with the Office 365 personality on loopback, then
+ *   1. shows the seed's XOAUTH2 vector and how the initial-response rule places a
+ *      Microsoft-sized token (one line in IMAP with SASL-IR, two steps in POP3 and SMTP);
+ *   2. connects ImapClient over implicit TLS (certificate verified against the test CA),
+ *      authenticates with XOAUTH2, appends a message, selects INBOX and fetches it,
+ *      printing the redacted wire transcript;
+ *   3. shows the actionable error an expired token gives, and a token provider that is
+ *      asked once for a fresh token and succeeds on the retry.
+ * Exits non-zero if any step does not behave as described.
+ */
+import { AuthenticationError } from '@mailwire/errors';
+import { ImapClient } from '@mailwire/imap';
+import { SaslExchange, createClientMechanism, encodeXOAuth2 } from '@mailwire/sasl';
+import { startTestServers } from '@mailwire/test-servers';
+
+const USER = 'test@contoso.onmicrosoft.com';
+/** A stand-in for a Microsoft access token: they are well over a thousand characters. */
+const TOKEN = `EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA${'x'.repeat(1960)}`;
+const EXPIRED = `EwBAexpired${'y'.repeat(1989)}`;
+
+function heading(text: string): void {
+  console.log(`\n== ${text}`);
+}
+
+function check(condition: boolean, what: string): void {
+  if (!condition) {
+    console.error(`demo: FAILED: ${what}`);
+    process.exitCode = 1;
+    throw new Error(what);
+  }
+}
+
+function showInitialResponseRule(): void {
+  heading('SASL XOAUTH2: the seed vector and the initial-response rule');
+  const vector = encodeXOAuth2(USER, 'EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA');
+  console.log(`encodeXOAuth2(${USER}, EwBAAl3B...) = ${vector}`);
+  check(
+    vector ===
+      'dXNlcj10ZXN0QGNvbnRvc28ub25taWNyb3NvZnQuY29tAWF1dGg9QmVhcmVyIEV3QkFBbDNCQUFVRkZwVUFvN0ozVmUwYmpMQldaV0NjbFJDM0VvQUEBAQ==',
+    'the seed vector',
+  );
+  for (const [protocol, saslIr] of [['imap', true], ['imap', false], ['pop3', false], ['smtp', false]] as const) {
+    const exchange = new SaslExchange({
+      protocol,
+      saslIr,
+      mechanism: createClientMechanism('XOAUTH2', { user: USER, accessToken: TOKEN }),
+    });
+    const command = exchange.command();
+    const form = exchange.initialResponseSent ? `one line (${command.length + 2} octets)` : 'two steps';
+    console.log(`  ${protocol.padEnd(4)}${protocol === 'imap' ? (saslIr ? ' with SASL-IR   ' : ' without SASL-IR') : '                '}: ${form}: ${exchange.redactedCommand()}`);
+  }
+}
+
+async function main(): Promise<void> {
+  showInitialResponseRule();
+  const servers = await startTestServers({
+    personality: 'outlook',
+    users: [{ user: USER, tokens: [TOKEN], expiredTokens: [EXPIRED] }],
+  });
+  try {
+    const base = { host: servers.host, port: servers.imap.tlsPort, security: 'tls' as const, tls: { ca: servers.ca } };
+
+    heading(`IMAP over TLS with XOAUTH2 against the outlook test server (127.0.0.1:${servers.imap.tlsPort})`);
+    const client = new ImapClient({
+      ...base,
+      auth: { user: USER, accessToken: TOKEN },
+      transcript: ({ dir, line }) => console.log(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+    });
+    await client.connect();
+    check(client.authMechanisms.has('XOAUTH2'), 'the server offers XOAUTH2');
+    const message = [
+      'From: Alice <alice@contoso.com>',
+      `To: Test <${USER}>`,
+      'Subject: Hello from mailwire',
+      'Date: Mon, 23 Nov 2026 10:00:00 +0000',
+      'Message-ID: <demo-1@contoso.com>',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Sent with XOAUTH2, read back with XOAUTH2.',
+      '',
+    ].join('\r\n');
+    await client.append('INBOX', message, { flags: ['\\Seen'] });
+    const box = await client.select('INBOX');
+    console.log(`  INBOX: ${box.exists} message(s), UIDVALIDITY ${box.uidValidity}, UIDNEXT ${box.uidNext}`);
+    let seen = 0;
+    for await (const m of client.fetch('1:*', ['UID', 'FLAGS', 'ENVELOPE', 'BODYSTRUCTURE', 'BODY.PEEK[TEXT]'])) {
+      seen++;
+      const body = Buffer.from(m.body?.['BODY[TEXT]'] ?? new Uint8Array()).toString('utf8').trim();
+      console.log(`  message ${m.seq}: uid ${m.uid}, flags ${m.flags?.join(' ')}, subject "${m.envelope?.subject}", ` +
+        `${m.bodyStructure?.type}/${m.bodyStructure?.subtype}, text "${body}"`);
+      check(m.envelope?.subject === 'Hello from mailwire', 'the subject read back');
+    }
+    check(seen === 1, 'one message fetched');
+    await client.logout();
+
+    heading('An expired token: the error says what happened and what to do');
+    const expired = new ImapClient({ ...base, auth: { user: USER, accessToken: EXPIRED } });
+    try {
+      await expired.connect();
+      check(false, 'an expired token must be refused');
+    } catch (error) {
+      check(error instanceof AuthenticationError, 'an AuthenticationError');
+      const e = error as AuthenticationError;
+      console.log(`  code ${e.code}, mechanism ${e.mechanism}, server said "${e.serverText}"`);
+      console.log(`  hint: ${e.hint}`);
+    }
+
+    heading('A token provider: asked again once after the refusal, then the login succeeds');
+    const handed: string[] = [];
+    const provider = async (): Promise<string> => {
+      const token = handed.length === 0 ? EXPIRED : TOKEN;
+      handed.push(token === TOKEN ? 'fresh' : 'expired');
+      return token;
+    };
+    const retried = new ImapClient({ ...base, auth: { user: USER, accessToken: provider } });
+    await retried.connect();
+    console.log(`  provider calls: ${handed.join(', ')}; connected and authenticated`);
+    check(handed.join(',') === 'expired,fresh', 'exactly one retry with a fresh token');
+    await retried.logout();
+  } finally {
+    await servers.stop();
+  }
+  console.log('\ndemo: all steps behaved as described');
+}
+
+main().catch((error: unknown) => {
+  if (process.exitCode !== 1) console.error('demo: FAILED:', error);
+  process.exitCode = 1;
+});
