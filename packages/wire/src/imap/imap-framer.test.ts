@@ -81,6 +81,28 @@ describe('ImapFramer known answers', () => {
   });
 });
 
+describe('ImapFramer on the server side (RFC 3501 §6 command examples)', () => {
+  const message = 'Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\nSubject: afternoon meeting\r\n\r\nHello Joe\r\n';
+  const append = `A003 APPEND saved-messages (\\Seen) {${message.length}}\r\n${message}\r\n`;
+  for (const { name, chunks } of standardChunkings(ascii(append))) {
+    it(`frames APPEND with a synchronizing literal, ${name}`, () => {
+      expect(frame(chunks)).toEqual([{ kind: 'message', text: append, literals: [lit(append.indexOf('Date'), message.length)] }]);
+    });
+  }
+
+  it('says when a synchronizing literal waits for its "+", and not for LITERAL+', () => {
+    const f = new ImapFramer();
+    f.push(ascii('A003 APPEND saved-messages {10}\r\n'));
+    expect(f.pendingLiteral).toEqual({ size: 10, remaining: 10, nonSync: false, binary: false });
+    f.push(ascii('01234'));
+    expect(f.pendingLiteral).toEqual({ size: 10, remaining: 5, nonSync: false, binary: false });
+    expect(f.push(ascii('56789\r\n'))).toHaveLength(1);
+    expect(f.pendingLiteral).toBeNull();
+    f.push(ascii('A004 LOGIN {5+}\r\n'));
+    expect(f.pendingLiteral).toMatchObject({ nonSync: true, remaining: 5 });
+  });
+});
+
 describe('ImapFramer streaming', () => {
   const input = '* 7 FETCH (UID 3 BODY[1.2] {12}\r\nhello, world FLAGS ())\r\n';
   for (const { name, chunks } of standardChunkings(ascii(input))) {

@@ -110,6 +110,17 @@ export class ImapFramer {
     return this.#held;
   }
 
+  /**
+   * The literal whose data the framer is waiting for, or null: a server reading commands
+   * checks it after each push and answers a synchronizing literal (`nonSync` false) that has
+   * had no data yet (`remaining === size`) with a "+" continuation (RFC 9051 §7.6).
+   */
+  get pendingLiteral(): { size: number; remaining: number; nonSync: boolean; binary: boolean } | null {
+    if (this.#mode === 'line') return null;
+    const l = this.#literals[this.#literals.length - 1];
+    return { size: l.size, remaining: this.#remaining, nonSync: l.nonSync, binary: l.binary };
+  }
+
   /** True when no message is under way (a clean place for the stream to end). */
   get idle(): boolean {
     return this.#held === 0 && this.#mode === 'line';
