@@ -217,7 +217,8 @@ async function main() {
   md.push('', '"vs fastest peer": the fastest peer\'s best time divided by this row\'s (above 1 is faster). ' +
     '"time vs indexOf": this row\'s best time divided by the baseline\'s (1 is as fast as the bare scan). ' +
     '"cpu s": CPU time of the best run\'s process (all threads), steadier than wall time on a shared machine. ' +
-    'Peak RSS is the child process\'s maxRSS, the FETCH stream\'s 55 MB input buffer included.', '');
+    'Peak RSS is the child process\'s maxRSS, the FETCH stream\'s 55 MB input buffer included. ' +
+    'On the literal streams most of the time is producing fresh 64 KiB buffers (as a socket does) and freeing them, so a ratio near or below 1 there means "adds nothing measurable".', '');
   const elapsed = Math.round((Date.now() - t0) / 1000);
   md.push(`Whole run: ${elapsed} s.`, '');
   results.elapsedS = elapsed;
