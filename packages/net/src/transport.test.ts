@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from './connect.js';
 import type { TranscriptEntry } from './client-options.js';
 import { testCert } from './test-cert.test-util.js';
+import { HIGH_WATER } from './transport.js';
 import type { Transport } from './transport.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -183,6 +184,22 @@ describe('connect and Transport', () => {
     setTimeout(() => sock?.resume(), 20);
     await writing;
     expect(await done).toBe(8 << 20);
+  });
+
+  it('pauses the socket when reads fall behind, so memory stays bounded, and loses nothing', async () => {
+    const total = 8 << 20;
+    const port = await listen(createServer((s) => {
+      s.on('error', () => undefined);
+      s.end(Buffer.alloc(total, 0x7a));
+    }));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none' }));
+    for (let i = 0; i < 200 && t.bufferedBytes <= HIGH_WATER; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(t.bufferedBytes).toBeGreaterThan(HIGH_WATER);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(t.bufferedBytes).toBeLessThan(HIGH_WATER + (1 << 20));
+    let got = 0;
+    for (let chunk = await t.read(); chunk !== null; chunk = await t.read()) got += chunk.length;
+    expect(got).toBe(total);
   });
 
   it('compresses and inflates with COMPRESS=DEFLATE', async () => {

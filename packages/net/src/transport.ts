@@ -10,9 +10,12 @@
  * future read and write rejects with that same typed error. The progress timer runs
  * only while the client waits for the peer (`setWaiting(true)`) or a write is not yet
  * flushed; each chunk received and each write flushed restarts it, so `timeoutMs` is
- * "time without progress", never a limit on a long download. Writes resolve once the
- * socket has taken the bytes and, when its buffer is full, after 'drain'
- * (backpressure).
+ * "time without progress", never a limit on a long download.
+ *
+ * Backpressure both ways: writes resolve once the socket has taken the bytes and, when
+ * its buffer is full, after 'drain'; reads that fall behind (more than `HIGH_WATER`
+ * bytes queued) pause the socket until `read()` has taken the queue below `LOW_WATER`,
+ * so a slow consumer makes TCP slow the server down instead of growing memory.
  *
  * STARTTLS guard (RFC 3207 §4, RFC 2595 §3.1, RFC 9051 §6.2.1): whatever the server sent
  * after its go-ahead and before the TLS handshake is an attack, not data. The protocol
@@ -44,12 +47,18 @@ export interface WriteOptions {
   secret?: boolean;
 }
 
+/** Bytes queued unread before the socket is paused, and the level it is resumed at. */
+export const HIGH_WATER = 256 * 1024;
+export const LOW_WATER = 64 * 1024;
+
 type Waiter = { resolve: (chunk: Uint8Array | null) => void; reject: (err: unknown) => void };
 
 /** A Transport drives one connection's bytes for a protocol client. */
 export class Transport {
   private socket: Socket;
   private readonly queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private paused = false;
   private reader: Waiter | null = null;
   private ended = false;
   private failure: MailwireError | null = null;
@@ -118,10 +127,15 @@ export class Transport {
     this.updateTimer();
   }
 
+  /** Bytes received and not yet read. */
+  get bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
   /** The next chunk of bytes from the peer, or null once it ended the stream. */
   read(): Promise<Uint8Array | null> {
     if (this.failure) return Promise.reject(this.failure);
-    const chunk = this.queue.shift();
+    const chunk = this.takeQueued();
     if (chunk) return Promise.resolve(chunk);
     if (this.ended) return Promise.resolve(null);
     if (this.reader) return Promise.reject(new UsageError('Transport.read() called while another read is pending'));
@@ -203,6 +217,11 @@ export class Transport {
     if (this.failure) throw this.failure;
     if (this.deflater) throw new UsageError('Compression is already on');
     const queued = this.queue.splice(0, this.queue.length);
+    this.queuedBytes = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
     this.deflater = new Deflater(
       (bytes) => this.deliver(bytes),
       (bytes) => this.rawWrite(bytes),
@@ -276,9 +295,25 @@ export class Transport {
       const reader = this.reader;
       this.reader = null;
       reader.resolve(chunk);
-    } else {
-      this.queue.push(chunk);
+      return;
     }
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (this.queuedBytes > HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private takeQueued(): Uint8Array | undefined {
+    const chunk = this.queue.shift();
+    if (chunk === undefined) return undefined;
+    this.queuedBytes -= chunk.length;
+    if (this.paused && this.queuedBytes <= LOW_WATER) {
+      this.paused = false;
+      if (!this.socket.destroyed) this.socket.resume();
+    }
+    return chunk;
   }
 
   private flushReader(): void {
@@ -286,7 +321,7 @@ export class Transport {
     const reader = this.reader;
     this.reader = null;
     if (this.failure) reader.reject(this.failure);
-    else if (this.queue.length > 0) reader.resolve(this.queue.shift()!);
+    else if (this.queue.length > 0) reader.resolve(this.takeQueued()!);
     else reader.resolve(null);
   }
 
