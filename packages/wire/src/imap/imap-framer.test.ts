@@ -224,3 +224,21 @@ describe('ImapFramer properties', () => {
     );
   });
 });
+
+describe('ImapFramer held bytes', () => {
+  it('a 300 KiB literal dripped in 1..7-byte chunks comes out byte-exact', () => {
+    const data = Buffer.alloc(300 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 8)) & 0xff;
+    const stream = Buffer.concat([ascii(`* 1 FETCH (BODY[] {${data.length}}\r\n`), data, ascii(')\r\n')]);
+    const f = new ImapFramer();
+    const out = [];
+    for (let at = 0, k = 0; at < stream.length; k++) {
+      const n = 1 + (k % 7);
+      out.push(...f.push(stream.subarray(at, at + n)));
+      at += n;
+    }
+    expect(out).toHaveLength(1);
+    const m = out[0];
+    expect(m.kind === 'message' && Buffer.compare(m.frame.bytes, stream)).toBe(0);
+  });
+});

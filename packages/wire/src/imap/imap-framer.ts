@@ -71,6 +71,8 @@ export const IMAP_FRAMER_DEFAULTS = {
 const CR = 0x0d;
 const LF = 0x0a;
 const EMPTY_LITERALS: LiteralSpan[] = [];
+const SMALL_PIECE = 4096;
+const SCRATCH_BYTES = 16 * 1024;
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -94,6 +96,9 @@ export class ImapFramer {
   #messageOffset = 0;
   #offset = 0;
   #failed: WireError | null = null;
+  /** The block small held views are copied into (see #hold), and how much of it is used. */
+  #scratch: Buffer | null = null;
+  #scratchUsed = 0;
   // Per push: the chunk and where the current message's unheld part starts in it.
   #buf: Buffer = Buffer.alloc(0);
   #seg = 0;
@@ -170,12 +175,33 @@ export class ImapFramer {
     return out;
   }
 
+  /**
+   * Keeps a view of the unfinished message. Small views are copied into a shared 16 KiB
+   * scratch block instead, so a peer dripping one byte per chunk costs bytes, not one
+   * object per byte.
+   */
   #hold(view: Buffer): void {
     this.#held += view.length;
     if (this.#held > this.maxMessageBytes + this.maxLineBytes) {
       throw this.#error('literal-too-large', `IMAP message passes maxMessageBytes (${this.maxMessageBytes})`, 'maxMessageBytes');
     }
-    this.#pieces.push(view);
+    if (view.length >= SMALL_PIECE) {
+      this.#pieces.push(view);
+      return;
+    }
+    const last = this.#pieces.length - 1;
+    const s = this.#scratch;
+    if (s && last >= 0 && this.#pieces[last].buffer === s.buffer && this.#pieces[last].byteOffset === s.byteOffset && this.#scratchUsed + view.length <= s.length) {
+      view.copy(s, this.#scratchUsed);
+      this.#scratchUsed += view.length;
+      this.#pieces[last] = s.subarray(0, this.#scratchUsed);
+      return;
+    }
+    const fresh = Buffer.allocUnsafe(SCRATCH_BYTES);
+    view.copy(fresh, 0);
+    this.#scratch = fresh;
+    this.#scratchUsed = view.length;
+    this.#pieces.push(fresh.subarray(0, view.length));
   }
 
   /** Reads in line mode from `pos`; returns where reading goes on. */
