@@ -117,6 +117,14 @@ describe('ImapClient against the scripted server', () => {
     await expectReplayed(server);
   });
 
+  it('Yandex: AUTH=XOAUTH2 without SASL-IR goes two-step after a bare "+"', async () => {
+    const { server, options } = await serve('yandex-two-step.txt');
+    const client = new ImapClient(options);
+    await client.connect();
+    await client.logout();
+    await expectReplayed(server);
+  });
+
   it('Exchange: BYE AccessTokenExpired fails the command with ETOKENEXPIRED', async () => {
     const { server, options } = await serve('exchange-token-expired.txt');
     const client = new ImapClient(options);

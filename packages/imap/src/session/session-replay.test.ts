@@ -26,6 +26,7 @@ const SCRIPTS: Record<string, Script> = {
     { name: 'FETCH', args: [seq(sequenceSet('1:3')), list(['UID', 'X-GM-MSGID', 'X-GM-THRID', 'X-GM-LABELS'].map(atom))] }, LOGOUT],
   'gmail-xoauth2-error.txt': (t) => [CAP, ...auth(t)],
   'yahoo-two-step.txt': (t) => [...auth(t), CAP, LOGOUT],
+  'yandex-two-step.txt': (t) => [CAP, ...auth(t), CAP, LOGOUT],
   'exchange-token-expired.txt': (t) => [CAP, ...auth(t), CAP, { name: 'SELECT', args: [mailbox('INBOX')] }, { name: 'NOOP' }],
   'exchange-not-connected.txt': (t) => [CAP, ...auth(t), CAP],
   'rfc9051-session.txt': (t) => [CAP, login(t), CAP, { name: 'SELECT', args: [mailbox('INBOX')] },
