@@ -23,7 +23,7 @@ const only = args.only ? new Set(String(args.only).split(',')) : null;
 const streams = args.stream ? String(args.stream).split(',') : ['fetch', 'literal', 'big'];
 const TITLES = { fetch: 'FETCH stream', literal: 'Literal stream', big: 'One big message' };
 const runs = Number(args.runs ?? 3);
-const GENERATOR_VERSION = 1; // bump when the generators change, so cached streams are rebuilt
+const GENERATOR_VERSION = 2; // bump when the generators change, so cached streams are rebuilt
 // The FETCH stream every recorded result was measured on; a different hash means the
 // generator changed (bump GENERATOR_VERSION and this pin together) or the cache is damaged.
 const FETCH_SHA256 = '35977dd02060b87df968f2e95fe1fb8fc14f66354bdc496ee93ef7f98ffa67a3';

@@ -63,6 +63,7 @@ export function generateFetchStream({ count = FETCH_COUNT, seed = FETCH_SEED, sa
   const rng = createRng(seed);
   const parts = [];
   const samples = {};
+  const hardSeen = {};
   let pending = [];
   let pendingLen = 0;
   const flush = () => {
@@ -237,8 +238,7 @@ export function generateFetchStream({ count = FETCH_COUNT, seed = FETCH_SEED, sa
   let uid = rng.int(1, 400);
   for (let seq = 1; seq <= count; seq++) {
     uid += rng.chance(0.9) ? 1 : rng.int(2, 40);
-    const isSample = seq === 1 || seq === count || seq % sampleEvery === 0;
-    const sample = isSample ? { uid } : null;
+    const sample = { uid }; // every message's source data; the samples are chosen below
     const size = rng.logInt(900, 12_000_000);
     const internal = pad2(rng.int(1, 28)) + '-' + rng.pick(MONTHS) + '-' + rng.int(2015, 2026) + ' ' + pad2(rng.int(0, 23)) + ':' +
       pad2(rng.int(0, 59)) + ':' + pad2(rng.int(0, 59)) + ' ' + rng.pick(ZONES);
@@ -247,8 +247,14 @@ export function generateFetchStream({ count = FETCH_COUNT, seed = FETCH_SEED, sa
     const [bs, leaves] = body(0);
     const line = '* ' + seq + ' FETCH (UID ' + uid + ' FLAGS ' + flags + ' INTERNALDATE "' + internal + '" RFC822.SIZE ' + size +
       ' ENVELOPE ' + env + ' BODYSTRUCTURE ' + bs + ')\r\n';
-    if (sample) {
-      Object.assign(sample, { seq, size, internalDate: internal, leaves, flagCount: flags === '()' ? 0 : flags.split(' ').length });
+    Object.assign(sample, { seq, size, internalDate: internal, leaves, flagCount: flags === '()' ? 0 : flags.split(' ').length });
+    // Checked: every sampleEvery-th message, the first and last, and the first few of each
+    // hard case (a subject sent as a literal, with CR LF, with an escaped quote or backslash,
+    // with raw 8-bit bytes, NIL).
+    const subj = sample.subject;
+    const hard = subj === null ? 'nil' : /\r\n/.test(subj) ? 'crlf' : /"/.test(subj) ? 'quote' : /\\/.test(subj) ? 'backslash' :
+      /[^\x00-\x7f]/.test(subj) ? '8bit' : null;
+    if (seq === 1 || seq === count || seq % sampleEvery === 0 || (hard && (hardSeen[hard] = (hardSeen[hard] ?? 0) + 1) <= 5)) {
       samples[seq] = sample;
     }
     pending.push(line);
