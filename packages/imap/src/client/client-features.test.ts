@@ -230,6 +230,18 @@ describe('ImapClient commands', () => {
     expect(c.state).toBe('authenticated');
   });
 
+  it('hands every [ALERT] to onAlert, claimed by a command or not', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', table({
+      NOOP: '* OK [ALERT] Mailbox is at 95% of quota\r\n$T OK done\r\n',
+      'SELECT INBOX': '* 1 EXISTS\r\n* OK [ALERT] Mailbox migrates tonight\r\n$T OK [READ-WRITE] done\r\n',
+    }));
+    const alerts: string[] = [];
+    const c = await client(s, { onAlert: (t) => alerts.push(t) });
+    await c.noop();
+    await c.select('INBOX');
+    expect(alerts).toEqual(['Mailbox is at 95% of quota', 'Mailbox migrates tonight']);
+  });
+
   it('a greeting BYE is a ConnectionError with the server words', async () => {
     const s = await fake('* BYE Too many connections from your IP\r\n', table({}));
     await expect(client(s)).rejects.toMatchObject({ code: 'ECONNECTION', serverText: '* BYE Too many connections from your IP' });

@@ -28,6 +28,8 @@ export interface ImapClientOptions extends ClientOptions {
   };
   /** Mailbox changes no command asked about (EXISTS, EXPUNGE, FETCH flags, ...), whenever they arrive. */
   onUpdate?: (update: MailboxUpdate) => void;
+  /** The text of every [ALERT] the server sends (RFC 9051 §7.1: it must be shown to the user). */
+  onAlert?: (text: string) => void;
   /** Server behaviours to cope with (quirks.ts); all on by default. */
   quirks?: Partial<ImapClientQuirks>;
   /** Tag prefix (tags are prefix + counter). Default 'A'. */

@@ -46,6 +46,8 @@ interface Waiter {
 export interface ConnectionHooks {
   onUpdate?: (update: MailboxUpdate) => void;
   onStatus?: (response: StatusResponse) => void;
+  /** Every [ALERT] (RFC 9051 §7.1: the text must be shown to the user), tagged or not, claimed or not. */
+  onAlert?: (text: string) => void;
   /** Maps a BYE the client did not ask for to the error pending commands get. */
   byeError?: (response: StatusResponse) => MailwireError;
   tls?: ConnectionOptions;
@@ -213,6 +215,7 @@ export class Connection {
         if (ok && (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS')) await this.switchStream(step.handle.name);
         else if (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS') this.session.takeUnread();
         if (step.handle === this.idleHandle) this.idleHandle = null;
+        for (const r of [...step.data, step.response]) if (r.kind === 'status') this.alert(r as StatusResponse);
         const w = this.waiters.get(step.handle);
         this.waiters.delete(step.handle);
         w?.resolve({ ok, handle: step.handle, response: step.response, data: step.data });
@@ -235,6 +238,7 @@ export class Connection {
         this.hooks.onUpdate?.(step.update);
         return;
       case 'StatusReceived':
+        this.alert(step.response);
         this.hooks.onStatus?.(step.response);
         return;
       case 'ByeReceived':
@@ -251,6 +255,10 @@ export class Connection {
         return;
       }
     }
+  }
+
+  private alert(response: StatusResponse): void {
+    if (response.code?.name === 'ALERT') this.hooks.onAlert?.(response.text);
   }
 
   private async switchStream(name: string): Promise<void> {

@@ -234,6 +234,7 @@ export class ImapClient extends MessageOps {
     const conn = new Connection(transport, decoder, {
       onUpdate: (u) => this.dispatchUpdate(u),
       byeError: (bye) => defaultByeError(bye, this.quirks.tokenExpiredBye),
+      ...(o.onAlert ? { onAlert: o.onAlert } : {}),
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.tagPrefix ? { tagPrefix: o.tagPrefix } : {}),
     });
