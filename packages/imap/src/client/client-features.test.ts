@@ -242,6 +242,16 @@ describe('ImapClient commands', () => {
     expect(alerts).toEqual(['Mailbox is at 95% of quota', 'Mailbox migrates tonight']);
   });
 
+  it('a failed SELECT leaves no mailbox selected', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', table({ 'SELECT Nope': '$T NO [NONEXISTENT] no such mailbox\r\n' }));
+    const c = await client(s);
+    await c.select('INBOX');
+    expect(c.state).toBe('selected');
+    await expect(c.select('Nope')).rejects.toMatchObject({ code: 'ECOMMAND', responseCode: 'NONEXISTENT' });
+    expect(c.state).toBe('authenticated');
+    expect(c.mailbox).toBeNull();
+  });
+
   it('a greeting BYE is a ConnectionError with the server words', async () => {
     const s = await fake('* BYE Too many connections from your IP\r\n', table({}));
     await expect(client(s)).rejects.toMatchObject({ code: 'ECONNECTION', serverText: '* BYE Too many connections from your IP' });

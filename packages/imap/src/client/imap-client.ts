@@ -120,7 +120,13 @@ export class ImapClient extends MessageOps {
     const name = opts.readOnly ? 'EXAMINE' : 'SELECT';
     const args = [mb(mailbox)];
     if (opts.condstore) args.push(list([atom('CONDSTORE')]));
-    const outcome = await this.exec({ name, args });
+    let outcome: CommandOutcome;
+    try {
+      outcome = await this.exec({ name, args });
+    } catch (err) {
+      this.selectedMailbox = null; // a failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2)
+      throw err;
+    }
     const info = mailboxInfo(outcome.data, outcome.response, name === 'EXAMINE');
     this.selectedMailbox = { name: mailbox, readOnly: opts.readOnly === true, info };
     return info;
