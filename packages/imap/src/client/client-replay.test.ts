@@ -109,12 +109,20 @@ describe('ImapClient against the scripted server', () => {
   });
 
   it('Yahoo: AUTH=XOAUTH2 without SASL-IR goes two-step', async () => {
-    const { server, options } = await serve('yahoo-two-step.txt');
+    const { server, options, lines } = await serve('yahoo-two-step.txt');
     const client = new ImapClient(options);
     await client.connect();
     expect(client.capabilities.has('SASL-IR')).toBe(false);
     await client.logout();
     await expectReplayed(server);
+    expect(lines.slice(0, 4)).toEqual([
+      { dir: 'S', line: expect.stringContaining('IMAP4rev1 Hello') },
+      { dir: 'C', line: 'A1 AUTHENTICATE XOAUTH2' },
+      { dir: 'S', line: '+ ' },
+      { dir: 'C', line: '[redacted]' },
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('y.token-123');
+    expect(JSON.stringify(lines)).not.toContain('dXNlcj1hbGljZUB5YWhvby5jb20');
   });
 
   it('Yandex: AUTH=XOAUTH2 without SASL-IR goes two-step after a bare "+"', async () => {
