@@ -65,6 +65,7 @@ interface Pending {
 }
 
 const encoder = new TextEncoder();
+const NEED_DATA: SessionStep = Object.freeze({ kind: 'need-data' }) as SessionStep;
 const MAX_REMEMBERED_TAGS = 64;
 
 /** ImapSession: the sans-I/O IMAP client session. */
@@ -73,7 +74,9 @@ export class ImapSession {
   private readonly tagPrefix: string;
   private readonly makeTag: ((n: number) => string) | undefined;
   private counter = 0;
+  /** Steps not yet taken by next(), from `outHead` on (a queue without shift()). */
   private readonly out: SessionStep[] = [];
+  private outHead = 0;
   /** Commands not yet completely written, in order. */
   private readonly unsent: Pending[] = [];
   /** Commands written (at least partly) and not yet completed, in order. */
@@ -187,7 +190,16 @@ export class ImapSession {
 
   /** The next thing to do. */
   next(): SessionStep {
-    return this.out.shift() ?? { kind: 'need-data' };
+    if (this.outHead < this.out.length) {
+      const step = this.out[this.outHead]!;
+      this.out[this.outHead++] = NEED_DATA; // let the step be collected
+      return step;
+    }
+    if (this.outHead > 0) {
+      this.out.length = 0;
+      this.outHead = 0;
+    }
+    return NEED_DATA;
   }
 
   private feed(bytes: Uint8Array): void {
