@@ -136,7 +136,7 @@ function encodeArg(out: PartBuilder, arg: CommandArg, caps: EncoderCapabilities)
     case 'string':
       encodeString(out, typeof arg.value === 'string' ? utf8.encode(arg.value) : arg.value, caps, {
         secret: arg.secret === true,
-        allowAtom: arg.preferQuoted !== true && !arg.secret,
+        allowAtom: arg.preferQuoted !== true,
       });
       return;
     case 'mailbox':
