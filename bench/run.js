@@ -148,8 +148,7 @@ function renderMd(lines) {
   return out.join('\n');
 }
 
-function profile(id) {
-  const stream = streams[0];
+function profile(id, stream = streams[0], quiet = false) {
   const dir = path.join(os.tmpdir(), 'mailwire-bench', 'profiles');
   mkdirSync(dir, { recursive: true });
   const file = stream === 'fetch' ? fetchStreamFile().file : '';
@@ -157,9 +156,17 @@ function profile(id) {
   const res = spawnSync(process.execPath, ['--expose-gc', '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name,
     path.join(here, 'child.js'), stream, id, file, String(runs)], { encoding: 'utf8', timeout: 300_000 });
   const line = (res.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
-  console.log(line ? line.slice(0, 400) : res.stderr);
-  console.log(`\nTop self time, ${id} on the ${stream} stream (${path.join(dir, name)}):`);
-  for (const l of topSelfTime(path.join(dir, name), 25)) console.log('  ' + l);
+  if (!line || !existsSync(path.join(dir, name))) {
+    console.log(res.stderr);
+    return [];
+  }
+  const top = topSelfTime(path.join(dir, name), 25);
+  if (!quiet) {
+    console.log(line.slice(0, 400));
+    console.log(`\nTop self time, ${id} on the ${stream} stream (${path.join(dir, name)}):`);
+    for (const l of top) console.log('  ' + l);
+  }
+  return top;
 }
 
 async function main() {
@@ -211,6 +218,13 @@ async function main() {
   if (v.length) {
     console.log('\nTargets (issue 5):\n' + v.map((x) => '  ' + x).join('\n'));
     md.push('## Targets (issue 5)', '', ...v.map((x) => '- ' + x), '');
+  }
+  if (args.save && streams.includes('fetch')) {
+    // Where the decoder's time goes, for the record: a CPU profile of the same child.
+    const top = profile('mailwire-decoder', 'fetch', true).slice(0, 15);
+    if (top.length) {
+      md.push('## Where mailwire-decoder spends its time (FETCH stream, `node --cpu-prof`, self time)', '', '```', ...top, '```', '');
+    }
   }
   md.push('## What each contender does', '');
   for (const c of contenders) if (!only || only.has(c.id)) md.push(`- **${c.label}**: ${c.what}`);
