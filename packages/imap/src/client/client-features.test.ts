@@ -81,6 +81,20 @@ describe('ImapClient commands', () => {
     await c.noop();
   });
 
+  it('fetch() holds no more body bytes than limits.maxLiteralBytes: EPROTOCOL, connection closed', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK\r\n`;
+      return `* 1 FETCH (BODY[] {500000}\r\n${'q'.repeat(500000)})\r\n${tag} OK\r\n`;
+    });
+    const c = await client(s, { limits: { maxLiteralBytes: 200_000 } });
+    const got = (async () => {
+      for await (const r of c.fetch('1', ['BODY.PEEK[]'])) void r;
+    })();
+    await expect(got).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    await expect(c.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+  });
+
   it('fetchBody returns one section whole, small or streamed', async () => {
     const big = 'x'.repeat(200_000);
     const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {

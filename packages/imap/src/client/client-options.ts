@@ -38,3 +38,5 @@ export interface ImapClientOptions extends ClientOptions {
 
 export const DEFAULT_IDLE_RESTART_MS = 28 * 60 * 1000;
 export const DEFAULT_STREAM_THRESHOLD = 64 * 1024;
+/** The decoder's own default for literals held in memory. */
+export const DEFAULT_MAX_HELD_BYTES = 64 * 1024 * 1024;

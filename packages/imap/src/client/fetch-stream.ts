@@ -6,7 +6,7 @@
  *   fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822.SIZE" / "BODY" ["STRUCTURE"] /
  *               "UID" / "BODY" section ["<" number "." nz-number ">"] / "BODY.PEEK" section [...] / ...
  */
-import { UsageError } from '@mailwire/errors';
+import { ProtocolError, UsageError } from '@mailwire/errors';
 
 import type { CommandArg } from '../command/arguments.js';
 import { atom, list } from '../command/arguments.js';
@@ -49,7 +49,7 @@ export class StreamedBodies {
       const r = response as { seq: number | null; section: string | null; bytes: Uint8Array };
       this.bytes += r.bytes.length;
       if (this.bytes > this.maxBytes) {
-        throw new UsageError(`fetch() would hold more than ${this.maxBytes} bytes of bodies in memory: use fetchBodyStream()`, { protocol: 'imap' });
+        throw new ProtocolError(`fetch() would hold more than ${this.maxBytes} bytes of bodies in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
       }
       const key = `${r.seq}\u0000${r.section}`;
       let list = this.chunks.get(key);

@@ -21,7 +21,7 @@ import { atom, list, mailbox as mb } from '../command/arguments.js';
 import { authenticate, authMechanismsOf } from './authenticate.js';
 import { mailboxInfo } from './mailbox-info.js';
 import type { ImapClientOptions } from './client-options.js';
-import { DEFAULT_IDLE_RESTART_MS, DEFAULT_STREAM_THRESHOLD } from './client-options.js';
+import { DEFAULT_IDLE_RESTART_MS, DEFAULT_MAX_HELD_BYTES, DEFAULT_STREAM_THRESHOLD } from './client-options.js';
 import { commandError } from './command-errors.js';
 import { Connection, defaultByeError } from './connection.js';
 import { DEFAULT_CLIENT_QUIRKS } from '../quirks.js';
@@ -177,6 +177,10 @@ export class ImapClient extends MessageOps {
 
   protected caps(): ReadonlySet<string> {
     return this.capabilities;
+  }
+
+  protected maxHeldBytes(): number {
+    return this.options.limits?.maxLiteralBytes ?? DEFAULT_MAX_HELD_BYTES;
   }
 
   protected enabledExtensions(): ReadonlySet<string> {

@@ -46,7 +46,6 @@ export interface AppendOptions {
   size?: number;
 }
 
-const DEFAULT_MAX_HELD = 64 * 1024 * 1024;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function dateTime(d: Date): string {
@@ -60,10 +59,13 @@ function codeOf(responses: readonly (ImapResponse | StatusResponse)[], name: str
 }
 
 export abstract class MessageOps extends MailboxOps {
+  /** The most body bytes fetch() holds in memory at once (limits.maxLiteralBytes). */
+  protected abstract maxHeldBytes(): number;
+
   /** FETCH (RFC 9051 §6.4.5): results as they arrive. */
   async *fetch(set: string, items: FetchItem[], opts: FetchOptions = {}): AsyncIterable<FetchResult> {
     const queue = new AsyncQueue<FetchResult>(64);
-    const bodies = new StreamedBodies(DEFAULT_MAX_HELD);
+    const bodies = new StreamedBodies(this.maxHeldBytes());
     const args: CommandArg[] = [seq(sequenceSet(set)), fetchItemsArg(items)];
     if (opts.changedSince !== undefined) args.push(list([atom('CHANGEDSINCE'), num(opts.changedSince)]));
     const running = this.exec(
