@@ -47,6 +47,8 @@ export interface TestServers {
   ca: string;
   /** The shared mail store (deliver, inspect). */
   store: MailStore;
+  /** Exceptions thrown inside sessions (each closed its connection): empty unless a server has a bug. */
+  errors: unknown[];
   /** Expires a token from now on: sessions authenticated with it end at their next command (Exchange's AccessTokenExpired). */
   expireToken(token: string): void;
   stop(): Promise<void>;
@@ -70,10 +72,12 @@ export async function startTestServers(options: TestServersOptions): Promise<Tes
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
   const listeners: Listener[] = [];
+  const errors: unknown[] = [];
+  const onError = (e: unknown) => errors.push(e);
   const pair = async (serve: (conn: import('./net/connection.js').Connection) => Promise<void>): Promise<PortPair> => {
-    const plain = await listen({ host, faults: ctx.faults }, serve);
+    const plain = await listen({ host, faults: ctx.faults, onError }, serve);
     listeners.push(plain);
-    const secure = await listen({ host, tls: keyAndCert, faults: ctx.faults }, serve);
+    const secure = await listen({ host, tls: keyAndCert, faults: ctx.faults, onError }, serve);
     listeners.push(secure);
     return { port: plain.port, tlsPort: secure.port };
   };
@@ -89,7 +93,7 @@ export async function startTestServers(options: TestServersOptions): Promise<Tes
     const pop3 = await pair((conn) => new Pop3Session(conn, ctx).run());
     const smtp = await pair((conn) => new SmtpSession(conn, ctx, '127.0.0.1').run());
     return {
-      host, imap, pop3, smtp, ca: pki.ca, store,
+      host, imap, pop3, smtp, ca: pki.ca, store, errors,
       expireToken: (token) => users.expireToken(token),
       stop: async () => {
         await Promise.all(listeners.map((l) => l.close()));

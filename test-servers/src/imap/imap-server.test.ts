@@ -33,7 +33,10 @@ const now = new Date('2026-11-23T12:00:00Z');
 beforeAll(async () => {
   servers = await startTestServers({ personality: 'dovecot', users: [{ user: 'alice@example.com', password: 'secret', tokens: ['tok-a'] }], now: () => now });
 });
-afterAll(() => servers.stop());
+afterAll(async () => {
+  expect(servers.errors).toEqual([]);
+  await servers.stop();
+});
 
 async function login(): Promise<LineClient> {
   const c = await LineClient.open(servers.imap.port);

@@ -21,6 +21,8 @@ export interface ListenOptions {
   /** Implicit TLS with this key and certificate; plaintext TCP when absent. */
   tls?: KeyAndCert;
   faults?: Faults;
+  /** Told of an exception thrown by a session (a server bug: the connection is closed). */
+  onError?: (error: unknown) => void;
 }
 
 /** Listens and runs `session` for every connection; errors thrown by a session close that connection only. */
@@ -32,7 +34,7 @@ export async function listen(options: ListenOptions, session: (conn: Connection)
     socket.on('error', () => undefined);
     const conn = new Connection(socket, options.faults);
     session(conn)
-      .catch(() => undefined)
+      .catch((error: unknown) => options.onError?.(error))
       .finally(() => void conn.close());
   };
   const server: Server = options.tls

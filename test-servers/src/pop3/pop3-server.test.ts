@@ -14,7 +14,10 @@ beforeAll(async () => {
   inbox.append(Buffer.from('Subject: one\r\n\r\n.starts with a dot\r\nline 2\r\n'), [], new Date(0));
   inbox.append(Buffer.from('Subject: two\r\n\r\nbody\r\n'), [], new Date(0));
 });
-afterAll(() => servers.stop());
+afterAll(async () => {
+  expect(servers.errors).toEqual([]);
+  await servers.stop();
+});
 
 async function loggedIn(): Promise<LineClient> {
   const c = await LineClient.open(servers.pop3.tlsPort, { ca: servers.ca, servername: 'localhost' });

@@ -35,7 +35,7 @@ export function isStartTlsCommand(line: string, protocol: Protocol): boolean {
 
 /** True for the server's positive answer to a STARTTLS/STLS command. */
 export function isStartTlsGoAhead(line: string, protocol: Protocol): boolean {
-  if (protocol === 'imap') return /^\S+ OK\b/i.test(line);
+  if (protocol === 'imap') return /^[^*+ ]\S* OK\b/i.test(line);
   if (protocol === 'pop3') return line.startsWith('+OK');
   return line.startsWith('220');
 }

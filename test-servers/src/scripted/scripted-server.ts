@@ -117,9 +117,10 @@ async function replayServerSide(conn: Connection, turns: ScriptTurn[], ctx: Repl
         out.push(ctx.mapTags && seg.lineStart ? tags.mapServerLine(text) : text);
         if (seg.kind === 'line') lastServerLine = text;
       }
-      const upgrade = lastCommand !== '' && isStartTlsCommand(lastCommand, ctx.protocol) && isStartTlsGoAhead(out[out.length - 1] ?? '', ctx.protocol);
-      if (upgrade) {
-        const goAhead = out.pop()!;
+      // The go-ahead and whatever the script has after it (an injection) go in one write.
+      const at = lastCommand !== '' && isStartTlsCommand(lastCommand, ctx.protocol) ? out.findIndex((l) => isStartTlsGoAhead(l, ctx.protocol)) : -1;
+      if (at >= 0) {
+        const goAhead = out.splice(at).join('');
         if (out.length > 0) await conn.write(out.join(''));
         if (!(await conn.startTls(goAhead, ctx.context))) {
           return { ok: false, mismatch: { line: lineAt(turn, turn.bytes.length - 1), expected: 'a TLS handshake', actual: 'the handshake failed' } };
