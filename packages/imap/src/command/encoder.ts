@@ -48,6 +48,17 @@ export interface EncodedCommand {
   text: string;
 }
 
+/** What the encoder may use, from the server's capabilities and the extensions ENABLEd (upper-cased). */
+export function encoderCapabilitiesFor(caps: ReadonlySet<string>, enabled: ReadonlySet<string>): EncoderCapabilities {
+  const rev2 = caps.has('IMAP4REV2');
+  return {
+    literalPlus: caps.has('LITERAL+'),
+    literalMinus: caps.has('LITERAL-') || rev2,
+    utf8: enabled.has('UTF8=ACCEPT') || enabled.has('IMAP4REV2'),
+    binary: caps.has('BINARY'),
+  };
+}
+
 /** The LITERAL- limit (RFC 7888 §4). */
 export const LITERAL_MINUS_MAX = 4096;
 /** Strings longer than this go as literals even when they could be quoted. */

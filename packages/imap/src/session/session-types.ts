@@ -6,6 +6,7 @@
 import type { MailwireError } from '@mailwire/errors';
 
 import type { CommandArg } from '../command/arguments.js';
+import type { CommandPart } from '../command/encoder.js';
 import type { ImapResponse, MailboxUpdate, StatusResponse } from '../types.js';
 
 /** What a session needs from a response decoder (ImapResponseDecoder fits). */
@@ -69,3 +70,17 @@ export type SessionStep =
   | { kind: 'write-stream'; size: number; source: AsyncIterable<Uint8Array>; secret?: boolean; handle: CommandHandle }
   | { kind: 'need-data' }
   | SessionEvent;
+
+/** A command inside the session (not part of the public surface): its parts and progress. */
+export interface PendingCommand {
+  handle: CommandHandle;
+  cmd: SessionCommand;
+  parts: CommandPart[];
+  /** Index of the next part to write. */
+  next: number;
+  /** True while a synchronizing literal waits for "+". */
+  awaitingContinuation: boolean;
+  data: ImapResponse[];
+  idleAccepted: boolean;
+  doneRequested: boolean;
+}

@@ -36,12 +36,12 @@
  */
 import { MailwireError, ProtocolError, redactCommand, UsageError } from '@mailwire/errors';
 
-import { encodeCommand } from '../command/encoder.js';
+import { encodeCommand, encoderCapabilitiesFor } from '../command/encoder.js';
 import type { CommandPart, EncoderCapabilities } from '../command/encoder.js';
 import type { ImapResponse, StatusResponse } from '../types.js';
 import { claims, isExclusive, switchesStream, toUpdate } from './claims.js';
 import { InputGate } from './input-gate.js';
-import type { CommandHandle, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
+import type { CommandHandle, PendingCommand as Pending, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
 
 export interface ImapSessionOptions {
   decoder: ResponseDecoder;
@@ -51,18 +51,6 @@ export interface ImapSessionOptions {
   tag?: (n: number) => string;
 }
 
-interface Pending {
-  handle: CommandHandle;
-  cmd: SessionCommand;
-  parts: CommandPart[];
-  /** Index of the next part to write. */
-  next: number;
-  /** True while a synchronizing literal waits for "+". */
-  awaitingContinuation: boolean;
-  data: ImapResponse[];
-  idleAccepted: boolean;
-  doneRequested: boolean;
-}
 
 const encoder = new TextEncoder();
 const NEED_DATA: SessionStep = Object.freeze({ kind: 'need-data' }) as SessionStep;
@@ -128,13 +116,7 @@ export class ImapSession {
 
   /** What the encoder may use now, from capabilities and ENABLE. */
   encoderCapabilities(): EncoderCapabilities {
-    const utf8 = this.enabledSet.has('UTF8=ACCEPT') || this.enabledSet.has('IMAP4REV2');
-    return {
-      literalPlus: this.caps.has('LITERAL+'),
-      literalMinus: this.caps.has('LITERAL-') || this.caps.has('IMAP4REV2'),
-      utf8,
-      binary: this.caps.has('BINARY'),
-    };
+    return encoderCapabilitiesFor(this.caps, this.enabledSet);
   }
 
   /** Feeds bytes from the server; an empty chunk means the server closed the stream. */
