@@ -182,3 +182,40 @@ describe('properties', () => {
     );
   });
 });
+
+describe('edge cases real servers send', () => {
+  const CASES: [string, string, unknown][] = [
+    ['a LIST name as a literal', '* LIST (\\HasNoChildren) "/" {8}\r\nfo"o bar\r\n',
+      { kind: 'list', entry: { name: 'fo"o bar', rawName: 'fo"o bar', delimiter: '/', attributes: ['\\HasNoChildren'] } }],
+    ['STATUS with an attribute mailwire does not know (RFC 8474 MAILBOXID)', '* STATUS INBOX (MESSAGES 3 MAILBOXID (F2212ea87) UIDNEXT 4)\r\n',
+      { kind: 'mailbox-status', mailbox: 'INBOX', status: { messages: 3, uidNext: 4 } }],
+    ['ESEARCH with MODSEQ and a trailing SP', '* ESEARCH (TAG "a1") UID ALL 1:3,5 MODSEQ 1234 \r\n',
+      { kind: 'esearch', tag: 'a1', uid: true, all: '1:3,5', modSeq: 1234n }],
+    ['NAMESPACE with extension data (RFC 2342 §5)', '* NAMESPACE (("" "/" "X-PARAM" ("FLAG1" "FLAG2"))) NIL NIL\r\n',
+      { kind: 'namespace', personal: [{ prefix: '', delimiter: '/' }], other: null, shared: null }],
+    ['a SEARCH with a trailing SP (Yahoo, Exchange)', '* SEARCH 28219 29170 \r\n', { kind: 'search', ids: [28219, 29170] }],
+    ['a FETCH with SP before ")"', '* 1 FETCH (UID 5 FLAGS (\\Seen) )\r\n', { kind: 'fetch', fetch: { seq: 1, uid: 5, flags: ['\\Seen'] } }],
+    ['a greeting whose text holds brackets (Exchange)', '* OK The Microsoft Exchange IMAP4 service is ready. [TQBOADIA]\r\n',
+      { kind: 'status', tag: null, status: 'OK', text: 'The Microsoft Exchange IMAP4 service is ready. [TQBOADIA]' }],
+    ['Exchange ending a session whose token expired', '* BYE Session invalidated - AccessTokenExpired\r\n',
+      { kind: 'status', tag: null, status: 'BYE', text: 'Session invalidated - AccessTokenExpired' }],
+    ['a response code with no text after it', '* OK [UIDNEXT 5]\r\n', { kind: 'status', tag: null, status: 'OK', text: '', code: { name: 'UIDNEXT', value: 5 } }],
+    ['lower-case status and code names', 'a1 ok [read-only] done\r\n', { kind: 'status', tag: 'a1', status: 'OK', text: 'done', code: { name: 'READ-ONLY' } }],
+    ['an envelope with a group (RFC 9051 §7.5.2) and a literal subject', '* 2 FETCH (ENVELOPE (NIL {4}\r\nh\r\ni ((NIL NIL "team" NIL)(NIL NIL "a" "b.c")(NIL NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL))\r\n',
+      { kind: 'fetch', fetch: { seq: 2, envelope: {
+        date: null, subject: 'h\r\ni', from: [{ name: null, mailbox: 'team', host: null }, { name: null, mailbox: 'a', host: 'b.c' }, { name: null, mailbox: null, host: null }],
+        sender: [], replyTo: [], to: [], cc: [], bcc: [], inReplyTo: null, messageId: null } } }],
+    ['BODY (non-extensible) with message/rfc822 inside a multipart', '* 3 FETCH (BODY (("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 9 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "HTML" NIL NIL NIL "8BIT" 2 1) 4) "MIXED"))\r\n',
+      { kind: 'fetch', fetch: { seq: 3, bodyStructure: { type: 'multipart', subtype: 'mixed', parameters: {}, parts: [
+        { type: 'text', subtype: 'plain', parameters: {}, id: null, description: null, encoding: '7BIT', size: 1, lines: 1 },
+        { type: 'message', subtype: 'rfc822', parameters: {}, id: null, description: null, encoding: '7BIT', size: 9, lines: 4,
+          envelope: { date: null, subject: null, from: [], sender: [], replyTo: [], to: [], cc: [], bcc: [], inReplyTo: null, messageId: null },
+          bodyStructure: { type: 'text', subtype: 'html', parameters: {}, id: null, description: null, encoding: '8BIT', size: 2, lines: 1 } },
+      ] } } }],
+  ];
+  for (const [name, input, expected] of CASES) {
+    for (const { name: how, chunks } of standardChunkings(b(input))) {
+      it(`${name}, ${how}`, () => expect(plain(decodeChunks(chunks))).toEqual([expected]));
+    }
+  }
+});
