@@ -18,6 +18,20 @@ describe('faults on the normal servers', () => {
     await s.stop();
   });
 
+  it('STARTTLS discards what a client pipelined after the command (RFC 3207 §4.2)', async () => {
+    const s = await startTestServers({ personality: 'dovecot', users: USERS });
+    const c = await LineClient.open(s.imap.port);
+    await c.line();
+    await c.send('a STARTTLS\r\nb LOGIN u@example.com pw\r\n');
+    expect(await c.line()).toBe('a OK Begin TLS negotiation now.');
+    await c.startTls(s.ca);
+    // "b LOGIN" was plaintext sent before the handshake: never executed.
+    expect(await c.imap('c', 'NOOP')).toBe('c OK Noop completed.');
+    expect(await c.imap('d', 'SELECT INBOX')).toMatch(/^d BAD .*not valid in this state/);
+    c.close();
+    await s.stop();
+  });
+
   it('garbage: bytes instead of the first reply, then the session goes on', async () => {
     const s = await startTestServers({ personality: 'dovecot', users: USERS, faults: { garbage: '\x00\xff* garbage\r\n' } });
     const c = await LineClient.open(s.imap.port);

@@ -25,7 +25,3 @@ export interface Faults {
   byeMidCommand?: boolean;
 }
 
-/** True when any fault is set (servers log it in their greeting's transcript header). */
-export function hasFaults(faults: Faults | undefined): boolean {
-  return faults !== undefined && Object.values(faults).some((v) => v !== undefined && v !== false);
-}
