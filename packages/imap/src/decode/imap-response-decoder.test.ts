@@ -89,6 +89,15 @@ describe('errors', () => {
     expect(err).toMatchObject({ reason: 'syntax', offset: input.indexOf('x)') });
   });
 
+  it('idle says whether the stream may end here', () => {
+    const d = new ImapResponseDecoder();
+    expect(d.idle).toBe(true);
+    d.push(b('* 1 EXI'));
+    expect(d.idle).toBe(false);
+    d.push(b('STS\r\n'));
+    expect(d.idle).toBe(true);
+  });
+
   it('lists nested past maxDepth are too-deep', () => {
     const deep = '('.repeat(20) + '"text" "plain" NIL NIL NIL "7bit" 1 1' + ')'.repeat(20);
     expect(() => decodeChunks([b(`* 1 FETCH (BODYSTRUCTURE ${deep})\r\n`)], { maxDepth: 10 })).toThrow(expect.objectContaining({ reason: 'too-deep', limit: 'maxDepth' }));

@@ -189,6 +189,11 @@ export class ImapResponseDecoder {
     return this.#framer.bufferedBytes;
   }
 
+  /** True when no response is partly received: a clean place for the stream to end. */
+  get idle(): boolean {
+    return this.#framer.idle;
+  }
+
   /** Every response this chunk completes, in order. Throws WireError (EPROTOCOL) on bad input. */
   push(chunk: Uint8Array): ImapResponse[] {
     if (this.#failed) throw new WireError('ended', `IMAP decoder already failed: ${this.#failed.message}`, this.#failed.offset);

@@ -156,7 +156,7 @@ const SP_BYTES = Uint8Array.of(SP);
 function writeToken(t: Token, parts: Uint8Array[]): void {
   switch (t.type) {
     case 'atom':
-      if (t.value === '' || [...enc.encode(t.value)].some((c) => !isTreeAtomChar(c))) throw new UsageError(`not an atom: ${JSON.stringify(t.value)}`);
+      if (t.value === '' || [...enc.encode(t.value)].some((c) => !isTreeAtomChar(c))) throw new UsageError(`not an atom (${t.value.length} chars): an atom is 1*ATOM-CHAR; use a quoted string or a literal`);
       parts.push(enc.encode(t.value));
       return;
     case 'number':
