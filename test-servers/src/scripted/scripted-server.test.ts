@@ -136,3 +136,34 @@ describe('startScriptedServer', () => {
     await drip.close();
   });
 });
+
+describe('startScriptedServer with several connections', () => {
+  it('plays one transcript per connection, in order, and refuses a connection beyond them', async () => {
+    const first = 'S: * OK hi\nC: a1 AUTHENTICATE XOAUTH2 b2xk\nS: a1 NO [AUTHENTICATIONFAILED] expired\n';
+    const second = 'S: * OK hi\nC: a1 AUTHENTICATE XOAUTH2 bmV3\nS: a1 OK done\n';
+    const srv = await startScriptedServer({ transcript: [first, second] });
+    const c1 = await dial({ port: srv.port });
+    await line(c1);
+    await c1.write('t1 AUTHENTICATE XOAUTH2 b2xk\r\n');
+    expect(await line(c1)).toBe('t1 NO [AUTHENTICATIONFAILED] expired');
+    const c2 = await dial({ port: srv.port });
+    await line(c2);
+    await c2.write('t2 AUTHENTICATE XOAUTH2 bmV3\r\n');
+    expect(await line(c2)).toBe('t2 OK done');
+    expect(await srv.result).toEqual({ ok: true });
+    const c3 = await dial({ port: srv.port });
+    expect(await readAll(c3)).toBe('');
+    await srv.close();
+  });
+
+  it('names the connection of a mismatch', async () => {
+    const srv = await startScriptedServer({ transcript: ['S: * OK one\n', 'S: * OK two\nC: a NOOP\nS: a OK\n'] });
+    const c1 = await dial({ port: srv.port });
+    expect(await readAll(c1)).toBe('* OK one\r\n');
+    const c2 = await dial({ port: srv.port });
+    await line(c2);
+    await c2.write('a NOOP!\r\n');
+    expect(await srv.result).toEqual({ ok: false, connection: 2, mismatch: { line: 2, expected: 'a NOOP\r\n', actual: 'a NOOP!\r\n' } });
+    await srv.close();
+  });
+});

@@ -10,8 +10,8 @@
  * and the actual bytes, and the connection closes. When a client turn was a STARTTLS/STLS
  * command and the server turn answers it positively, that answer's last line is sent as
  * the go-ahead and the connection upgrades to TLS (with `faults.injectAfterStarttls`, the
- * injection attack). At the end of the script the server closes the connection. Only the
- * first connection is served; later ones are closed at once.
+ * injection attack). At the end of the script the server closes the connection. Each
+ * connection plays the next transcript given; connections beyond them are closed at once.
  */
 import { createSecureContext } from 'node:tls';
 import type { Faults } from '../faults/faults.js';
@@ -24,8 +24,12 @@ import { lineAt, nextSegment, scriptTurns, type ScriptTurn, type SideState } fro
 import { TagMap } from './tag-map.js';
 
 export interface ScriptedServerOptions {
-  /** A parsed transcript, its text, or a file path. */
-  transcript: Transcript | string;
+  /**
+   * A parsed transcript, its text, or a file path. An array scripts successive
+   * connections, one transcript each (e.g. a refused token, then the retry on a new
+   * connection); `result` settles after the last one or at the first mismatch.
+   */
+  transcript: Transcript | string | (Transcript | string)[];
   /** Implicit TLS from the first byte; `true` is the valid certificate. STARTTLS in the script always uses the valid one unless a cert is named here. */
   tls?: boolean | { cert: CertKind };
   /** Map the transcript's IMAP tags to the client's (default true; IMAP only). */
@@ -45,6 +49,8 @@ export interface ReplayMismatch {
 export interface ReplayResult {
   ok: boolean;
   mismatch?: ReplayMismatch;
+  /** With several scripted connections: the 1-based connection that went wrong. */
+  connection?: number;
 }
 
 export interface ScriptedServer {
@@ -62,24 +68,26 @@ const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
 /** Starts a scripted server on a free port. */
 export async function startScriptedServer(options: ScriptedServerOptions): Promise<ScriptedServer> {
-  const transcript = loadTranscript(options.transcript);
-  const protocol = transcriptProtocol(transcript);
-  const turns = scriptTurns(transcript);
+  const scripts = (Array.isArray(options.transcript) ? options.transcript : [options.transcript]).map((source) => {
+    const transcript = loadTranscript(source);
+    const protocol = transcriptProtocol(transcript);
+    return { protocol, turns: scriptTurns(transcript), mapTags: (options.mapTags ?? true) && protocol === 'imap' };
+  });
   const pki = testPki();
   const kind: CertKind = typeof options.tls === 'object' ? options.tls.cert : 'valid';
   const keyAndCert = certFor(pki, kind);
   const context = createSecureContext(keyAndCert);
-  const mapTags = (options.mapTags ?? true) && protocol === 'imap';
   let settle!: (r: ReplayResult) => void;
   const result = new Promise<ReplayResult>((resolve) => (settle = resolve));
-  let served = false;
+  let next = 0;
   const listener = await listen(
     { host: options.host ?? '127.0.0.1', ...(options.tls ? { tls: keyAndCert } : {}), faults: options.faults ?? {} },
     async (conn) => {
-      if (served) return conn.destroy();
-      served = true;
-      const r = await replayServerSide(conn, turns, { protocol, mapTags, context });
-      settle(r);
+      const index = next++;
+      const script = scripts[index];
+      if (!script) return conn.destroy();
+      const r = await replayServerSide(conn, script.turns, { ...script, context });
+      if (!r.ok || index === scripts.length - 1) settle(r.ok || scripts.length === 1 ? r : { ...r, connection: index + 1 });
       await conn.close();
     },
   );
@@ -90,7 +98,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     result,
     close: async () => {
       await listener.close();
-      settle({ ok: false, mismatch: { line: 0, expected: 'a client connection', actual: 'none before close()' } });
+      settle({ ok: false, mismatch: { line: 0, expected: `${scripts.length - Math.min(next, scripts.length)} more client connection(s)`, actual: 'none before close()' } });
     },
   };
 }
