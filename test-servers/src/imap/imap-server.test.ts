@@ -143,6 +143,21 @@ describe('IMAP server (dovecot personality)', () => {
     expect(await c.rest()).toBe('* BYE Command line too long.');
   });
 
+  it('outlook: LOGINDISABLED and no AUTH= before STARTTLS, AUTH=XOAUTH2 after; the seed\'s NO text', async () => {
+    const s = await startTestServers({ personality: 'outlook', users: [{ user: 'u@x', tokens: ['t1'] }] });
+    const c = await LineClient.open(s.imap.port);
+    await c.line();
+    expect(await c.imap('C01', 'CAPABILITY')).toBe('* CAPABILITY IMAP4 IMAP4rev1 STARTTLS LOGINDISABLED SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\nC01 OK CAPABILITY completed.');
+    const ir = Buffer.from('user=u@x\x01auth=Bearer nope\x01\x01').toString('base64');
+    expect(await c.imap('A00', `AUTHENTICATE XOAUTH2 ${ir}`)).toBe('A00 NO Command received in Invalid state.');
+    await c.imap('S', 'STARTTLS');
+    await c.startTls(s.ca);
+    expect(await c.imap('C02', 'CAPABILITY')).toMatch(/^\* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR /);
+    expect(await c.imap('A01', `AUTHENTICATE XOAUTH2 ${ir}`)).toBe('A01 NO AUTHENTICATE failed.');
+    c.close();
+    await s.stop();
+  });
+
   it('ends a session whose token expired with BYE (Exchange-style)', async () => {
     const s = await startTestServers({ personality: 'outlook', users: [{ user: 'u@x', tokens: ['t1'] }] });
     const c = await LineClient.open(s.imap.tlsPort, { ca: s.ca, servername: 'localhost' });

@@ -80,4 +80,11 @@ describe('POP3 server (outlook personality)', () => {
     expect(await c.exchange('X'.repeat(9000), /^/)).toBe('-ERR Line too long.');
     c.close();
   });
+
+  it('ends a session whose token expired at its next command', async () => {
+    const c = await loggedIn();
+    servers.expireToken('good');
+    await c.send('STAT\r\n');
+    expect(await c.rest()).toBe('-ERR Session invalidated - AccessTokenExpired');
+  });
 });

@@ -60,6 +60,16 @@ describe('SMTP server, outlook', () => {
     expect(await c.exchange('QUIT', /^/)).toBe('221 2.0.0 Service closing transmission channel');
   });
 
+  it('ends a session whose token expired with 421 at its next command', async () => {
+    const t = await startTestServers({ personality: 'outlook', users: [{ user: 'e@x', tokens: ['soon-old'] }] });
+    const c = await ready(t.smtp.tlsPort, t.ca);
+    await c.exchange(`AUTH XOAUTH2 ${xo('e@x', 'soon-old')}`, /^235/);
+    t.expireToken('soon-old');
+    await c.send('MAIL FROM:<e@x>\r\n');
+    expect(await c.rest()).toBe('421 4.7.0 Session invalidated - AccessTokenExpired');
+    await t.stop();
+  });
+
   it('answers out-of-order commands, unknown verbs and oversized messages', async () => {
     const c = await LineClient.open(s.smtp.tlsPort, { ca: s.ca });
     await c.line();
