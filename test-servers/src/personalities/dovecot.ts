@@ -20,7 +20,6 @@ export const dovecot: Personality = {
   name: 'dovecot',
   hostname: 'localhost',
   mechanisms: ['PLAIN', 'LOGIN', 'XOAUTH2', 'OAUTHBEARER'],
-  saslIr: true,
   authRequiresTls: false,
   errorChallenge: true,
   xoauth2Error: { status: '401', schemes: 'bearer', scope: 'mail' },

@@ -16,7 +16,6 @@ export const gmail: Personality = {
   name: 'gmail',
   hostname: 'smtp.gmail.com',
   mechanisms: ['XOAUTH2', 'PLAIN'],
-  saslIr: true,
   authRequiresTls: true,
   errorChallenge: true,
   xoauth2Error: { status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' },

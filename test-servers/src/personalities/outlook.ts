@@ -13,7 +13,6 @@ export const outlook: Personality = {
   name: 'outlook',
   hostname: HOST,
   mechanisms: ['PLAIN', 'XOAUTH2'],
-  saslIr: true,
   authRequiresTls: true,
   errorChallenge: false,
   xoauth2Error: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/' },

@@ -2,7 +2,7 @@
  * A Personality is one table of everything a kind of server says — greetings,
  * capabilities, the success and failure texts of each command, the XOAUTH2 error
  * challenge — for IMAP, POP3 and SMTP. The protocol sessions hold the behaviour; a
- * personality holds only words (and a few switches where real servers differ: SASL-IR,
+ * personality holds only words (and a few switches where real servers differ: the error challenge,
  * Gmail's extensions, SMTP AUTH line limits).
  */
 
@@ -107,8 +107,6 @@ export interface Personality {
   hostname: string;
   /** SASL mechanisms advertised (all six are verified whatever is advertised). */
   mechanisms: string[];
-  /** IMAP: SASL-IR (RFC 4959) advertised. */
-  saslIr: boolean;
   /** Authentication is refused on a plaintext connection until STARTTLS (all three protocols). */
   authRequiresTls: boolean;
   /**
