@@ -23,7 +23,7 @@ export const gmail: Personality = {
   imap: {
     greeting: () => `Gimap ready for requests from 127.0.0.1 ${SID}`,
     capabilities: ['IMAP4rev1', 'UNSELECT', 'IDLE', 'NAMESPACE', 'QUOTA', 'ID', 'XLIST', 'CHILDREN', 'X-GM-EXT-1', 'XYZZY', 'SASL-IR', '{STARTTLS}', '{AUTH}'],
-    authenticatedCapabilities: ['IMAP4rev1', 'UNSELECT', 'IDLE', 'NAMESPACE', 'QUOTA', 'ID', 'XLIST', 'CHILDREN', 'X-GM-EXT-1', 'UIDPLUS', 'ENABLE', 'MOVE', 'SPECIAL-USE', 'LITERAL+'],
+    authenticatedCapabilities: ['IMAP4rev1', 'UNSELECT', 'IDLE', 'NAMESPACE', 'ID', 'XLIST', 'CHILDREN', 'X-GM-EXT-1', 'UIDPLUS', 'ENABLE', 'MOVE', 'SPECIAL-USE', 'LITERAL+'],
     capabilityInGreeting: false,
     ok: (command) => (command === 'CAPABILITY' ? 'Thats all she wrote! ' + SID : 'Success'),
     authCapability: 'untagged',
