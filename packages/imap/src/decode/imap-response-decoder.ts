@@ -10,6 +10,12 @@
  * `literal-begin` (sequence number and section read from the message so far), then
  * `literal-chunk` for each piece, and the final `fetch` lists the section in `streamed`.
  *
+ * Strings and bytes. Strings are decoded as UTF-8 (invalid sequences become U+FFFD): 8-bit
+ * text outside UTF8=ACCEPT is not valid IMAP, but servers send it, and UTF-8 is what they
+ * mean. Mailbox names are decoded from modified UTF-7 unless `utf8` is set. Literal data
+ * (body sections, literal-chunk bytes) are views of the pushed chunks, never copied or
+ * decoded: the caller must not reuse a buffer it pushed.
+ *
  * Errors. A response mailwire does not know, or a response code it does not know, is data
  * (kind 'unknown', or the code's raw text), never an error. Broken syntax in a known
  * response, or a limit passed, throws a WireError (a ProtocolError, code EPROTOCOL) with the
