@@ -3,7 +3,8 @@
  * ANSWERED/DELETED/DRAFT/FLAGGED/SEEN and their UN- forms, NEW, OLD, RECENT, KEYWORD,
  * UNKEYWORD, FROM/TO/CC/BCC/SUBJECT/BODY/TEXT/HEADER (case-insensitive substring),
  * LARGER, SMALLER, BEFORE/ON/SINCE (internal date), NOT, OR, and parenthesized groups,
- * after an optional CHARSET. An unknown key is BAD.
+ * after an optional CHARSET, and RETURN (MIN MAX ALL COUNT) answered with ESEARCH
+ * (RFC 4731). An unknown key is BAD.
  */
 import { field } from '../store/mime.js';
 import type { StoredMessage } from '../store/mail-store.js';

@@ -27,9 +27,9 @@ export const dovecot: Personality = {
   imap: {
     greeting: (caps) => `[CAPABILITY ${caps}] Dovecot (Debian) ready.`,
     capabilities: IMAP_CAPS,
-    // Dovecot's real list is longer (SORT, THREAD, CONDSTORE, QRESYNC, ESEARCH, ...); only what
+    // Dovecot's real list is longer (SORT, THREAD, CONDSTORE, QRESYNC, ...); only what
     // these servers implement is advertised, so no client is led into an extension they lack.
-    authenticatedCapabilities: ['IMAP4rev1', 'SASL-IR', 'LOGIN-REFERRALS', 'ID', 'ENABLE', 'IDLE', 'UNSELECT', 'CHILDREN', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'STATUS=SIZE', 'LITERAL+', 'SPECIAL-USE'],
+    authenticatedCapabilities: ['IMAP4rev1', 'SASL-IR', 'LOGIN-REFERRALS', 'ID', 'ENABLE', 'IDLE', 'UNSELECT', 'CHILDREN', 'NAMESPACE', 'UIDPLUS', 'ESEARCH', 'MOVE', 'STATUS=SIZE', 'LITERAL+', 'SPECIAL-USE'],
     capabilityInGreeting: true,
     ok: (command) => (['CAPABILITY', 'NOOP', 'ID', 'ENABLE', 'NAMESPACE', 'CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE', 'STARTTLS'].includes(command) ? `${cap(command)} completed.` : `${cap(command)} completed ${TIMING}`),
     authCapability: 'code',
