@@ -197,7 +197,7 @@ async function main() {
   const md = [`# mailwire bench, ${results.date}`, '',
     `node ${info.node} (V8 ${info.v8}) · ${info.cpu} · ${info.cores} cores · ${info.memGB} GB · ${info.platform} · load average at start ${info.loadavg.join(' ')}`, '',
     `Code measured: ${commit} (the built packages/*/dist).`, '',
-    `Each contender in its own process; first run verifies the results against the generator and warms up, then best of up to ${runs} timed runs. Command: \`npm run bench\`.`, ''];
+    `Each contender in its own process; first run verifies the results against the generator and warms up, then best of at least ${runs} timed runs back to back (up to 7 for contenders that take under 2 s in all). Command: \`npm run bench\`.`, ''];
   for (const stream of streams) {
     const rows = [];
     console.log(`\n${TITLES[stream]}: ${descriptions[stream]}`);
