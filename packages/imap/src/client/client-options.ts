@@ -25,6 +25,12 @@ export interface ImapClientOptions extends ClientOptions {
     maxDepth?: number;
     /** Literals at least this large are streamed in chunks (fetchBodyStream). Default 64 KiB. */
     streamThresholdBytes?: number;
+    /**
+     * The most untagged responses held for one command answered as a whole (search, list,
+     * store, ...; each SEARCH number counts as one). Past it: EPROTOCOL, connection closed.
+     * fetch() streams and is not limited by it. Default 1,000,000.
+     */
+    maxResponsesPerCommand?: number;
   };
   /** Mailbox changes no command asked about (EXISTS, EXPUNGE, FETCH flags, ...), whenever they arrive. */
   onUpdate?: (update: MailboxUpdate) => void;

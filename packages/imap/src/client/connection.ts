@@ -52,6 +52,8 @@ export interface ConnectionHooks {
   byeError?: (response: StatusResponse) => MailwireError;
   tls?: ConnectionOptions;
   tagPrefix?: string;
+  /** ImapSessionOptions.maxResponsesPerCommand. */
+  maxResponsesPerCommand?: number;
 }
 
 /**
@@ -86,7 +88,11 @@ export class Connection {
   private idleAccepted = false;
 
   constructor(readonly transport: Transport, decoder: ResponseDecoder, private readonly hooks: ConnectionHooks = {}) {
-    this.session = new ImapSession({ decoder, ...(hooks.tagPrefix ? { tagPrefix: hooks.tagPrefix } : {}) });
+    this.session = new ImapSession({
+      decoder,
+      ...(hooks.tagPrefix ? { tagPrefix: hooks.tagPrefix } : {}),
+      ...(hooks.maxResponsesPerCommand !== undefined ? { maxResponsesPerCommand: hooks.maxResponsesPerCommand } : {}),
+    });
     this.loopDone = this.loop();
   }
 

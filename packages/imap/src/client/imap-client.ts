@@ -236,7 +236,7 @@ export class ImapClient extends MessageOps {
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.transcript ? { transcript: o.transcript } : {}),
     });
-    const limits = o.limits ?? {};
+    const { maxResponsesPerCommand, ...limits } = o.limits ?? {};
     const decoder = new ImapResponseDecoder({
       ...limits,
       streamThresholdBytes: limits.streamThresholdBytes ?? DEFAULT_STREAM_THRESHOLD,
@@ -247,6 +247,7 @@ export class ImapClient extends MessageOps {
       ...(o.onAlert ? { onAlert: o.onAlert } : {}),
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.tagPrefix ? { tagPrefix: o.tagPrefix } : {}),
+      ...(maxResponsesPerCommand !== undefined ? { maxResponsesPerCommand } : {}),
     });
     this.conn?.destroy();
     this.conn = conn;

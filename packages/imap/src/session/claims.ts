@@ -41,6 +41,36 @@ export function claims(name: string, kind: Kind): boolean {
   return CLAIMS[name]?.includes(kind) ?? false;
 }
 
+/**
+ * How many items a response held for a command counts towards the session's
+ * `maxResponsesPerCommand`: one, or the numbers a SEARCH or ESEARCH ALL carries (a single
+ * line of `* SEARCH` or `ALL 1:4294967295` can stand for millions of results).
+ */
+export function heldItems(response: ImapResponse): number {
+  if (response.kind === 'search') return Math.max(1, (response as { ids: number[] }).ids.length);
+  if (response.kind === 'esearch') {
+    const all = (response as { all?: string }).all;
+    return all === undefined ? 1 : Math.max(1, sequenceSetSize(all));
+  }
+  return 1;
+}
+
+/** The count of numbers a sequence set without `*` names (`*` counts as one). */
+function sequenceSetSize(set: string): number {
+  let n = 0;
+  for (const item of set.split(',')) {
+    const colon = item.indexOf(':');
+    if (colon < 0) {
+      n++;
+      continue;
+    }
+    const a = Number(item.slice(0, colon));
+    const b = Number(item.slice(colon + 1));
+    n += Number.isFinite(a) && Number.isFinite(b) ? Math.abs(b - a) + 1 : 1;
+  }
+  return n;
+}
+
 /** Commands that run alone: nothing is pipelined before or after them until they complete. */
 const EXCLUSIVE = new Set([
   'AUTHENTICATE', 'LOGIN', 'STARTTLS', 'COMPRESS', 'IDLE', 'LOGOUT', 'SELECT', 'EXAMINE', 'CLOSE', 'UNSELECT', 'ENABLE',

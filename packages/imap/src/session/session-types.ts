@@ -81,6 +81,8 @@ export interface PendingCommand {
   /** True while a synchronizing literal waits for "+". */
   awaitingContinuation: boolean;
   data: ImapResponse[];
+  /** What `data` counts towards maxResponsesPerCommand (see claims.ts heldItems). */
+  held: number;
   idleAccepted: boolean;
   doneRequested: boolean;
 }

@@ -202,4 +202,32 @@ describe('ImapSession', () => {
     drain(s);
     expect(() => s.enqueue({ name: 'AUTHENTICATE', sasl: { command: () => 'AUTHENTICATE X\r\nA9 DELETE INBOX', onChallenge: () => '' } })).toThrow(expect.objectContaining({ code: 'EUSAGE' }));
   });
+
+  it('fails with EPROTOCOL when a command is flooded past maxResponsesPerCommand, SEARCH numbers counted', () => {
+    const flood = new ImapSession({ decoder: new ImapResponseDecoder(), maxResponsesPerCommand: 5 });
+    flood.receive(enc('* OK hi\r\n'));
+    drain(flood);
+    flood.enqueue({ name: 'LIST', args: [mailbox(''), mailbox('*', true)] });
+    drain(flood);
+    flood.receive(enc('* LIST () "/" a\r\n'.repeat(5)));
+    expect(kinds(drain(flood))).toEqual([]);
+    flood.receive(enc('* LIST () "/" a\r\n'));
+    expect(drain(flood)).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'EPROTOCOL', message: expect.stringContaining('maxResponsesPerCommand') } }]);
+
+    const numbers = new ImapSession({ decoder: new ImapResponseDecoder(), maxResponsesPerCommand: 5 });
+    numbers.receive(enc('* OK hi\r\n'));
+    drain(numbers);
+    numbers.enqueue({ name: 'SEARCH', args: [atom('ALL')] });
+    drain(numbers);
+    numbers.receive(enc('* SEARCH 1 2 3 4 5 6\r\n'));
+    expect(kinds(drain(numbers))).toEqual(['ProtocolFailed']);
+
+    const esearch = new ImapSession({ decoder: new ImapResponseDecoder(), maxResponsesPerCommand: 5 });
+    esearch.receive(enc('* OK hi\r\n'));
+    drain(esearch);
+    esearch.enqueue({ name: 'SEARCH', args: [atom('ALL')] });
+    drain(esearch);
+    esearch.receive(enc('* ESEARCH (TAG "A1") ALL 1:4294967295\r\n'));
+    expect(kinds(drain(esearch))).toEqual(['ProtocolFailed']);
+  });
 });

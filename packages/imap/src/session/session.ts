@@ -39,7 +39,7 @@ import { MailwireError, ProtocolError, redactCommand, UsageError } from '@mailwi
 import { encodeCommand, encoderCapabilitiesFor } from '../command/encoder.js';
 import type { CommandPart, EncoderCapabilities } from '../command/encoder.js';
 import type { ImapResponse, StatusResponse } from '../types.js';
-import { claims, isExclusive, switchesStream, toUpdate } from './claims.js';
+import { claims, heldItems, isExclusive, switchesStream, toUpdate } from './claims.js';
 import { InputGate } from './input-gate.js';
 import type { CommandHandle, PendingCommand as Pending, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
 
@@ -49,7 +49,16 @@ export interface ImapSessionOptions {
   tagPrefix?: string;
   /** Makes the n-th tag (1-based) instead; for replaying recorded sessions. Must give atoms, each unique. */
   tag?: (n: number) => string;
+  /**
+   * The most untagged responses held for one command that is not streamed (a SEARCH or
+   * ESEARCH ALL result counts each number). Past it the server is flooding the client:
+   * ProtocolFailed (EPROTOCOL). Default DEFAULT_MAX_RESPONSES_PER_COMMAND.
+   */
+  maxResponsesPerCommand?: number;
 }
+
+/** The default of ImapSessionOptions.maxResponsesPerCommand. */
+export const DEFAULT_MAX_RESPONSES_PER_COMMAND = 1_000_000;
 
 
 const encoder = new TextEncoder();
@@ -61,6 +70,7 @@ export class ImapSession {
   private readonly decoder: ResponseDecoder;
   private readonly tagPrefix: string;
   private readonly makeTag: ((n: number) => string) | undefined;
+  private readonly maxResponses: number;
   private counter = 0;
   /** Steps not yet taken by next(), from `outHead` on (a queue without shift()). */
   private readonly out: SessionStep[] = [];
@@ -83,6 +93,7 @@ export class ImapSession {
     this.decoder = options.decoder;
     this.tagPrefix = options.tagPrefix ?? 'A';
     this.makeTag = options.tag;
+    this.maxResponses = options.maxResponsesPerCommand ?? DEFAULT_MAX_RESPONSES_PER_COMMAND;
   }
 
   get state(): SessionState {
@@ -157,7 +168,7 @@ export class ImapSession {
       text = encoded.text;
     }
     const handle: CommandHandle = { id: this.counter, tag, name, text };
-    this.unsent.push({ handle, cmd, parts, next: 0, awaitingContinuation: false, data: [], idleAccepted: false, doneRequested: false });
+    this.unsent.push({ handle, cmd, parts, next: 0, awaitingContinuation: false, data: [], held: 0, idleAccepted: false, doneRequested: false });
     this.pump();
     return handle;
   }
@@ -223,8 +234,16 @@ export class ImapSession {
   }
 
   private deliver(owner: Pending, response: ImapResponse): void {
-    if (owner.cmd.stream) this.out.push({ kind: 'DataReceived', handle: owner.handle, response });
-    else owner.data.push(response);
+    if (owner.cmd.stream) return void this.out.push({ kind: 'DataReceived', handle: owner.handle, response });
+    owner.held += heldItems(response);
+    if (owner.held > this.maxResponses) {
+      owner.data.length = 0;
+      return this.fatal(new ProtocolError(
+        `The server sent more than ${this.maxResponses} responses for ${owner.handle.tag} ${owner.handle.name} (maxResponsesPerCommand)`,
+        { protocol: 'imap', command: owner.handle.text },
+      ));
+    }
+    owner.data.push(response);
   }
 
   private greeting(response: ImapResponse): void {
