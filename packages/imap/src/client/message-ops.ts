@@ -144,13 +144,18 @@ export abstract class MessageOps extends MailboxOps {
     if (!utf8 && searchNeedsUtf8(query)) args.push(atom('CHARSET'), atom('UTF-8'));
     args.push(...searchArgs(query));
     const outcome = await this.exec({ name: opts.uid ? 'UID SEARCH' : 'SEARCH', args });
+    // One loop, not push(...ids): spreading a result of a few hundred thousand numbers
+    // overflows the stack. The session already bounded how many there are
+    // (maxResponsesPerCommand counts each number).
     const out: number[] = [];
     for (const r of outcome.data) {
-      if (r.kind === 'search') out.push(...(r as { ids: number[] }).ids);
+      let ids: readonly number[] = [];
+      if (r.kind === 'search') ids = (r as { ids: number[] }).ids;
       else if (r.kind === 'esearch') {
         const all = (r as { all?: string }).all;
-        if (all) out.push(...expandSequenceSet(all, 10_000_000));
+        if (all) ids = expandSequenceSet(all, Number.POSITIVE_INFINITY);
       }
+      for (const id of ids) out.push(id);
     }
     return out;
   }
