@@ -35,4 +35,9 @@ describe('modified UTF-7 (RFC 3501 §5.1.3)', () => {
       expect(() => decodeModifiedUtf7(bad), bad).toThrow(expect.objectContaining({ code: 'EPROTOCOL' }));
     }
   });
+
+  it('decodes a BASE64 run of hundreds of thousands of code units (no stack overflow)', () => {
+    const name = 'é'.repeat(300_000);
+    expect(decodeModifiedUtf7(encodeModifiedUtf7(name))).toBe(name);
+  });
 });

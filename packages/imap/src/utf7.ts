@@ -107,7 +107,9 @@ export function decodeModifiedUtf7(raw: string): string {
       if (low || (high && !nextLow)) throw bad(raw, 'an unpaired UTF-16 surrogate');
       if (high) k++;
     }
-    out += String.fromCharCode(...units);
+    // In slices: spreading a run of a few hundred thousand units (a server can send one in
+    // a 1 MiB LIST line) into one call overflows the stack.
+    for (let k = 0; k < units.length; k += 8192) out += String.fromCharCode(...units.slice(k, k + 8192));
     i = end + 1;
   }
   return out;
