@@ -14,11 +14,11 @@
  *
  * Both sides of the mechanism live here: `OAuthBearerClient` and its verifier `OAuthBearerServer`.
  */
-import type { SaslClientMechanism, SaslCredentials, SaslServerContext, SaslServerMechanism, SaslServerStep } from './types.js';
+import type { SaslClientMechanism, SaslCredentials, TokenVerdict } from './types.js';
+import { BearerServer } from './bearer-server.js';
 import { concatBytes, fromUtf8, utf8 } from './base64.js';
 import { gs2Header, parseGs2Header } from './gs2.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
-import { EMPTY, challenge, failure, success, tokenReason } from './server-step.js';
 import { parseOAuthErrorBytes } from './xoauth2.js';
 
 const NAME = 'OAUTHBEARER';
@@ -106,46 +106,25 @@ export function parseOAuthBearerBytes(bytes: Uint8Array): { user: string; access
 }
 
 /**
- * The OAUTHBEARER server-side verifier (RFC 7628 §3). Its states:
- *
- *   waiting   next(null)  -> empty challenge
- *             next(bytes) -> parse gs2-header %x01 *(key "=" value %x01) %x01 strictly:
- *                            channel binding (p=) -> failure 'channel-binding';
- *                            no a= (the user) or no auth= -> failure 'malformed' at once;
- *                            a scheme other than Bearer -> 'bad-scheme';
- *                            ctx.verifyToken: ok -> success;
- *                            expired/invalid -> failure with `errorChallenge` (JSON from
- *                            ctx.oauthBearerError, default {"status":"invalid_token"})
- *   rejected  next(any)   -> the final failure. RFC 7628 §3.2.3: the client answers the
- *                            error challenge with %x01; anything else is 'malformed'.
- *   ended     next(any)   -> failure 'exchange-ended'
+ * The OAUTHBEARER server-side verifier (RFC 7628 §3), in the states of BearerServer:
+ * the message is parsed strictly (gs2-header %x01 *(key "=" value %x01) %x01): channel
+ * binding (p=) -> 'channel-binding'; no a= (the user) or no auth= -> 'malformed'; a
+ * scheme other than Bearer -> 'bad-scheme'. The error challenge is ctx.oauthBearerError,
+ * default {"status":"invalid_token"}, and the client must answer it with %x01 (RFC 7628
+ * §3.2.3); anything else ends in 'malformed'.
  */
-export class OAuthBearerServer implements SaslServerMechanism {
-  readonly name = 'OAUTHBEARER';
-  readonly #ctx: SaslServerContext;
-  #state: 'waiting' | 'rejected' | 'ended' = 'waiting';
-  #reason = '';
+export class OAuthBearerServer extends BearerServer {
+  readonly name = NAME;
 
-  constructor(ctx: SaslServerContext) {
-    this.#ctx = ctx;
+  protected parse(bytes: Uint8Array): { user: string; accessToken: string } | string {
+    return parseOAuthBearerBytes(bytes);
   }
 
-  async next(response: Uint8Array | null): Promise<SaslServerStep> {
-    if (this.#state === 'rejected') {
-      this.#state = 'ended';
-      return failure(response !== null && response.length === 1 && response[0] === 0x01 ? this.#reason : 'malformed');
-    }
-    if (this.#state === 'ended') return failure('exchange-ended');
-    if (response === null) return challenge(EMPTY);
-    this.#state = 'ended';
-    const parsed = parseOAuthBearerBytes(response);
-    if (typeof parsed === 'string') return failure(parsed);
-    if (this.#ctx.verifyToken === undefined) return failure('no-verifier');
-    const verdict = await this.#ctx.verifyToken(parsed.user, parsed.accessToken, this.name);
-    if (verdict === 'ok') return success(parsed.user);
-    this.#state = 'rejected';
-    this.#reason = tokenReason(verdict);
-    const json = this.#ctx.oauthBearerError?.(parsed.user, verdict) ?? DEFAULT_OAUTHBEARER_ERROR;
-    return failure(this.#reason, utf8(JSON.stringify(json)));
+  protected errorJson(user: string, verdict: Exclude<TokenVerdict, 'ok'>): Record<string, string> {
+    return this.ctx.oauthBearerError?.(user, verdict) ?? DEFAULT_OAUTHBEARER_ERROR;
+  }
+
+  protected isErrorAnswer(response: Uint8Array | null): boolean {
+    return response !== null && response.length === 1 && response[0] === 0x01;
   }
 }

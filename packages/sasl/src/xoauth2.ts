@@ -19,10 +19,10 @@
  *
  * Both sides of the mechanism live here: `XOAuth2Client` and its verifier `XOAuth2Server`.
  */
-import type { SaslClientMechanism, SaslCredentials, SaslServerContext, SaslServerMechanism, SaslServerStep } from './types.js';
+import type { SaslClientMechanism, SaslCredentials, TokenVerdict } from './types.js';
+import { BearerServer } from './bearer-server.js';
 import { concatBytes, decodeBase64Strict, encodeBase64, fromUtf8, utf8 } from './base64.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
-import { EMPTY, challenge, failure, success, tokenReason } from './server-step.js';
 
 const NAME = 'XOAUTH2';
 
@@ -130,51 +130,29 @@ export class XOAuth2Client implements SaslClientMechanism {
 export const DEFAULT_XOAUTH2_ERROR = { status: '401', schemes: 'bearer', scope: 'mail' } as const;
 
 /**
- * The XOAUTH2 server-side verifier. Its states:
- *
- *   waiting   next(null)  -> empty challenge (the client sends its message after "+ ")
- *             next(bytes) -> parse "user=...^Aauth=Bearer <token>^A^A" strictly;
- *                            malformed -> failure at once (no error challenge, as Dovecot);
- *                            ctx.verifyToken: ok -> success;
- *                            expired/invalid -> failure with `errorChallenge` (the JSON
- *                            from ctx.xoauth2Error, default {"status":"401",
- *                            "schemes":"bearer","scope":"mail"}) -> rejected
- *   rejected  next(any)   -> the final failure, same reason. The server sends the
- *                            errorChallenge as a challenge, waits for the client's (empty)
- *                            response, calls next() with it, and only then fails.
- *   ended     next(any)   -> failure 'exchange-ended'
+ * The XOAUTH2 server-side verifier, in the states of BearerServer: the message is parsed
+ * strictly ("user=...^Aauth=Bearer <token>^A^A"), and a malformed one fails at once (no
+ * error challenge, as Dovecot). The error challenge is ctx.xoauth2Error, default
+ * {"status":"401","schemes":"bearer","scope":"mail"}; the server sends it as a challenge,
+ * waits for the client's (empty) response, and whatever that is fails with the same reason.
  */
-export class XOAuth2Server implements SaslServerMechanism {
-  readonly name = 'XOAUTH2';
-  readonly #ctx: SaslServerContext;
-  #state: 'waiting' | 'rejected' | 'ended' = 'waiting';
-  #reason = '';
+export class XOAuth2Server extends BearerServer {
+  readonly name = NAME;
 
-  constructor(ctx: SaslServerContext) {
-    this.#ctx = ctx;
-  }
-
-  async next(response: Uint8Array | null): Promise<SaslServerStep> {
-    if (this.#state === 'rejected') {
-      this.#state = 'ended';
-      return failure(this.#reason);
-    }
-    if (this.#state === 'ended') return failure('exchange-ended');
-    if (response === null) return challenge(EMPTY);
-    this.#state = 'ended';
-    let parsed: { user: string; accessToken: string };
+  protected parse(bytes: Uint8Array): { user: string; accessToken: string } | string {
     try {
-      parsed = parseXOAuth2Bytes(response);
+      return parseXOAuth2Bytes(bytes);
     } catch (error) {
-      if (error instanceof SaslError) return failure(error.reason ?? 'malformed');
+      if (error instanceof SaslError) return error.reason ?? 'malformed';
       throw error;
     }
-    if (this.#ctx.verifyToken === undefined) return failure('no-verifier');
-    const verdict = await this.#ctx.verifyToken(parsed.user, parsed.accessToken, this.name);
-    if (verdict === 'ok') return success(parsed.user);
-    this.#state = 'rejected';
-    this.#reason = tokenReason(verdict);
-    const json = this.#ctx.xoauth2Error?.(parsed.user, verdict) ?? DEFAULT_XOAUTH2_ERROR;
-    return failure(this.#reason, utf8(JSON.stringify(json)));
+  }
+
+  protected errorJson(user: string, verdict: Exclude<TokenVerdict, 'ok'>): Record<string, string> {
+    return this.ctx.xoauth2Error?.(user, verdict) ?? DEFAULT_XOAUTH2_ERROR;
+  }
+
+  protected isErrorAnswer(): boolean {
+    return true;
   }
 }
