@@ -2,7 +2,9 @@
  * Claims say which untagged responses belong to which command (RFC 9051 §2.2.2: the
  * server sends data as untagged responses, and the client must know what asked for
  * them). The session hands an untagged response to the oldest in-flight command that
- * claims its kind; what nobody claims is a mailbox update or a status to report.
+ * claims its kind, and never pipelines two
+ * commands that claim a kind in common; what nobody claims is a mailbox update or a
+ * status to report.
  *
  * An untagged OK/NO/BAD with a response code goes to the oldest in-flight command of
  * any kind (SELECT's [UIDVALIDITY], MOVE's [COPYUID]); without a command it is reported.
@@ -39,6 +41,16 @@ const CLAIMS: Record<string, readonly Kind[]> = {
 /** True when a command named `name` claims responses of `kind`. */
 export function claims(name: string, kind: Kind): boolean {
   return CLAIMS[name]?.includes(kind) ?? false;
+}
+
+/**
+ * True when commands `a` and `b` claim a kind in common. Such commands are never in flight
+ * together: untagged data carries no tag, so two pipelined STATUS, SEARCH or LIST, or a
+ * FETCH and a STORE, could not tell whose responses are whose (RFC 9051 §5.5).
+ */
+export function sharesClaims(a: string, b: string): boolean {
+  const mine = CLAIMS[a];
+  return mine !== undefined && (CLAIMS[b]?.some((kind) => mine.includes(kind)) ?? false);
 }
 
 /**

@@ -230,4 +230,24 @@ describe('ImapSession', () => {
     esearch.receive(enc('* ESEARCH (TAG "A1") ALL 1:4294967295\r\n'));
     expect(kinds(drain(esearch))).toEqual(['ProtocolFailed']);
   });
+
+  it('never pipelines two commands that claim the same untagged data, so each gets its own', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'STATUS', args: [mailbox('A'), list([atom('MESSAGES')])] });
+    s.enqueue({ name: 'STATUS', args: [mailbox('B'), list([atom('MESSAGES')])] });
+    expect(writes(drain(s))).toBe('A1 STATUS A (MESSAGES)\r\n');
+    s.receive(enc('* STATUS A (MESSAGES 1)\r\nA1 OK\r\n'));
+    expect(writes(drain(s))).toBe('A2 STATUS B (MESSAGES)\r\n');
+    s.receive(enc('* STATUS B (MESSAGES 2)\r\nA2 OK\r\n'));
+    expect(drain(s)).toMatchObject([{ kind: 'CommandCompleted', handle: { tag: 'A2' }, data: [{ kind: 'mailbox-status', mailbox: 'B' }] }]);
+
+    const f = make();
+    drain(f);
+    f.enqueue({ name: 'FETCH', args: [atom('1'), atom('FLAGS')] });
+    f.enqueue({ name: 'STORE', args: [atom('1'), atom('+FLAGS'), list([atom('\\Seen')])] });
+    f.enqueue({ name: 'NOOP' });
+    expect(writes(drain(f))).toBe('A1 FETCH 1 FLAGS\r\n');
+  });
+
 });

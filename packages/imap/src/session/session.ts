@@ -14,7 +14,8 @@
  * Commands get tags from a counter (A1, A2, ...) and are written in order; several may be
  * in flight (pipelining, RFC 9051 §5.5) except the exclusive ones (AUTHENTICATE, LOGIN,
  * STARTTLS, COMPRESS, IDLE, SELECT, ...), which wait for every earlier command and hold
- * back every later one until they complete. A synchronizing literal stops the writing
+ * back every later one until they complete, and a command that claims the same kind of
+ * untagged data as one in flight (two STATUS, a FETCH and a STORE), which waits for it. A synchronizing literal stops the writing
  * until the server's "+"; if the server answers NO/BAD instead, the rest of that command
  * is never sent.
  *
@@ -39,7 +40,7 @@ import { MailwireError, ProtocolError, redactCommand, UsageError } from '@mailwi
 import { encodeCommand, encoderCapabilitiesFor } from '../command/encoder.js';
 import type { CommandPart, EncoderCapabilities } from '../command/encoder.js';
 import type { ImapResponse, StatusResponse } from '../types.js';
-import { claims, heldItems, isExclusive, switchesStream, toUpdate } from './claims.js';
+import { claims, heldItems, isExclusive, sharesClaims, switchesStream, toUpdate } from './claims.js';
 import { InputGate } from './input-gate.js';
 import type { CommandHandle, PendingCommand as Pending, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
 
@@ -373,7 +374,7 @@ export class ImapSession {
     while (this.unsent.length > 0) {
       const p = this.unsent[0]!;
       if (p.next === 0) {
-        const blocked = this.inflight.some((q) => isExclusive(q.handle.name)) || (isExclusive(p.handle.name) && this.inflight.length > 0);
+        const blocked = this.inflight.some((q) => isExclusive(q.handle.name) || sharesClaims(q.handle.name, p.handle.name)) || (isExclusive(p.handle.name) && this.inflight.length > 0);
         if (blocked || this.byeReceived) return;
         this.inflight.push(p);
       }
