@@ -85,6 +85,15 @@ describe('ImapSession', () => {
     expect(writes(steps)).toBe('A2 NOOP\r\n');
   });
 
+  it('is fatal when the server says OK to a command whose literal it never let through', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'APPEND', args: [mailbox('Archive'), literal(enc('hello'))] });
+    expect(writes(drain(s))).toBe('A1 APPEND Archive {5}\r\n');
+    s.receive(enc('A1 OK [APPENDUID 1 1] appended\r\n'));
+    expect(drain(s)).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'EPROTOCOL', message: expect.stringContaining('before its literal') } }]);
+  });
+
   it('sends the literal after "+" and holds later commands until then', () => {
     const s = make();
     drain(s);

@@ -17,7 +17,7 @@
  * back every later one until they complete, and a command that claims the same kind of
  * untagged data as one in flight (two STATUS, a FETCH and a STORE), which waits for it. A synchronizing literal stops the writing
  * until the server's "+"; if the server answers NO/BAD instead, the rest of that command
- * is never sent.
+ * is never sent (an OK instead is fatal: the server cannot have run it).
  *
  * A continuation request ("+") goes to whoever waits for one: the command whose literal
  * is pending, else the AUTHENTICATE in flight (its SASL driver answers), else the IDLE in
@@ -295,7 +295,16 @@ export class ImapSession {
         { protocol: 'imap', serverText: `${status.tag} ${status.status} ${status.text}` },
       ));
     }
-    const [p] = this.inflight.splice(index, 1) as [Pending];
+    const p = this.inflight[index]!;
+    if (p.next < p.parts.length && status.status === 'OK') {
+      // OK for a command whose literal was never sent: the server cannot have run it.
+      return this.fatal(new ProtocolError(`The server said OK to ${p.handle.tag} ${p.handle.name} before its literal was sent`, {
+        protocol: 'imap',
+        command: p.handle.text,
+        serverText: `${status.tag} ${status.status} ${status.text}`,
+      }));
+    }
+    this.inflight.splice(index, 1);
     this.completedTags.push(p.handle.tag);
     if (this.completedTags.length > MAX_REMEMBERED_TAGS) this.completedTags.shift();
     if (p.next < p.parts.length) {
