@@ -193,6 +193,15 @@ describe('ImapSession', () => {
     expect(answers).toEqual(['', 'eyJzdGF0dXMiOiI0MDEifQ==']);
   });
 
+  it('turns a SASL driver that throws into ProtocolFailed, not a throw out of receive()', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'AUTHENTICATE', sasl: { command: () => 'AUTHENTICATE X', onChallenge: () => { throw new Error('boom'); } } });
+    drain(s);
+    expect(() => s.receive(enc('+ \r\n'))).not.toThrow();
+    expect(drain(s)).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'EPROTOCOL' } }]);
+  });
+
   it('sends DONE once IDLE is accepted, even when asked before', () => {
     const s = make();
     drain(s);

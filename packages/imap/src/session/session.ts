@@ -271,7 +271,13 @@ export class ImapSession {
     }
     const auth = this.inflight.find((p) => p.cmd.sasl && p.next >= p.parts.length);
     if (auth) {
-      const answer = auth.cmd.sasl!.onChallenge(text);
+      let answer: string;
+      try {
+        answer = auth.cmd.sasl!.onChallenge(text);
+      } catch (err) {
+        // The driver's failure ends the session like any other: an event, never a throw out of receive().
+        return this.fatal(err instanceof MailwireError ? err : new ProtocolError('The SASL mechanism could not answer the server\'s challenge', { protocol: 'imap', cause: err }));
+      }
       if (/[\r\n\0]/.test(answer)) return this.fatal(new ProtocolError('The SASL answer would break the line', { protocol: 'imap' }));
       this.out.push({ kind: 'write', bytes: encoder.encode(`${answer}\r\n`), secret: true, handle: auth.handle });
       return;
