@@ -129,6 +129,20 @@ describe('ImapClient commands', () => {
     expect(commands(plain)).toEqual(['COPY 2 Trash', 'STORE 2 +FLAGS.SILENT (\\Deleted)', 'EXPUNGE']);
   });
 
+  it('move() fallback: COPYUID narrows the EXPUNGE to the moved UIDs; expungeAll: false refuses a plain EXPUNGE', async () => {
+    const uidPlus = await fake('* OK [CAPABILITY IMAP4rev1 UIDPLUS] hi\r\n', table({
+      'COPY 2:3 Archive': '$T OK [COPYUID 99 40:41 10:11] copied\r\n',
+    }));
+    const a = await client(uidPlus);
+    await a.move('2:3', 'Archive');
+    expect(commands(uidPlus)).toEqual(['COPY 2:3 Archive', 'STORE 2:3 +FLAGS.SILENT (\\Deleted)', 'UID EXPUNGE 40:41']);
+    const plain = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', table({}));
+    const b = await client(plain);
+    await expect(b.move('4', 'Trash', { uid: true, expungeAll: false })).rejects.toMatchObject({ code: 'EUSAGE' });
+    await b.logout();
+    expect(commands(plain)).toEqual(['LOGOUT']);
+  });
+
   it('search: ESEARCH where offered, SEARCH otherwise, CHARSET UTF-8 for non-ASCII', async () => {
     const e = await fake('* OK [CAPABILITY IMAP4rev1 ESEARCH] hi\r\n', table({
       'UID SEARCH RETURN (ALL) UNSEEN FROM "a@b.c"': '* ESEARCH (TAG "$T") UID ALL 3:5,9\r\n$T OK done\r\n',

@@ -181,18 +181,26 @@ export abstract class MessageOps extends MailboxOps {
 
   /**
    * MOVE / UID MOVE (RFC 6851) where offered; otherwise COPY, STORE +FLAGS.SILENT
-   * (\Deleted), then UID EXPUNGE of just those messages (UIDPLUS) or EXPUNGE (which also
-   * removes any other message already marked \Deleted).
+   * (\Deleted), then UID EXPUNGE (UIDPLUS, RFC 4315) of just those messages — by the UIDs
+   * given, or those the COPYUID names — or, failing both, a plain EXPUNGE, which also
+   * removes EVERY OTHER message already marked \Deleted in the mailbox. `expungeAll: false`
+   * refuses that case (EUSAGE, before anything is sent): then the fallback runs only for
+   * a UID set on a server with UIDPLUS.
    */
-  async move(set: string, destination: string, opts: { uid?: boolean } = {}): Promise<CopyUid | undefined> {
+  async move(set: string, destination: string, opts: { uid?: boolean; expungeAll?: boolean } = {}): Promise<CopyUid | undefined> {
     const caps = this.caps();
     if (caps.has('MOVE') || caps.has('IMAP4REV2')) {
       const outcome = await this.exec({ name: opts.uid ? 'UID MOVE' : 'MOVE', args: [seq(sequenceSet(set)), mailbox(destination)] });
       return copyUid(codeOf([outcome.response, ...outcome.data], 'COPYUID'));
     }
+    const uidPlus = caps.has('UIDPLUS');
+    if (opts.expungeAll === false && !(opts.uid && uidPlus)) {
+      throw new UsageError('move() without MOVE would end with an EXPUNGE that also removes other messages marked \\Deleted: give UIDs on a server with UIDPLUS, or allow expungeAll', { protocol: 'imap' });
+    }
     const result = await this.copy(set, destination, opts);
     await this.store(set, ['\\Deleted'], { uid: opts.uid === true, action: 'add', silent: true });
-    if (opts.uid && caps.has('UIDPLUS')) await this.expunge({ uid: set });
+    const uids = opts.uid ? set : result?.sourceUids;
+    if (uidPlus && uids !== undefined) await this.expunge({ uid: uids });
     else await this.expunge();
     return result;
   }
