@@ -38,9 +38,14 @@ const CLAIMS: Record<string, readonly Kind[]> = {
   ENABLE: ['enabled'],
 };
 
-/** True when a command named `name` claims responses of `kind`. */
-export function claims(name: string, kind: Kind): boolean {
-  return CLAIMS[name]?.includes(kind) ?? false;
+/**
+ * True when a command named `name` claims `response`. A VANISHED without (EARLIER) is never
+ * claimed: it is the server reporting expunges (RFC 7162 §3.2.10), not an answer to the
+ * FETCH or SELECT in flight, and must reach the caller as a mailbox update.
+ */
+export function claims(name: string, response: ImapResponse): boolean {
+  if (response.kind === 'vanished' && !(response as { earlier: boolean }).earlier) return false;
+  return CLAIMS[name]?.includes(response.kind) ?? false;
 }
 
 /**

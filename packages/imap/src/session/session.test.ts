@@ -73,6 +73,19 @@ describe('ImapSession', () => {
     expect(steps.find((x) => x.kind === 'CommandCompleted')).toMatchObject({ data: [{ kind: 'status', code: { name: 'ALERT' } }] });
   });
 
+  it('reports a VANISHED without (EARLIER) during a FETCH as an update; (EARLIER) is the FETCH\'s', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'UID FETCH', args: [atom('1:*'), atom('FLAGS')], stream: true });
+    drain(s);
+    s.receive(enc('* VANISHED 5:6\r\n* VANISHED (EARLIER) 3\r\nA1 OK\r\n'));
+    expect(drain(s)).toMatchObject([
+      { kind: 'UpdateReceived', update: { type: 'vanished', uids: '5:6', earlier: false } },
+      { kind: 'DataReceived', response: { kind: 'vanished', earlier: true } },
+      { kind: 'CommandCompleted' },
+    ]);
+  });
+
   it('does not send a synchronizing literal the server refused, and goes on', () => {
     const s = make();
     drain(s);

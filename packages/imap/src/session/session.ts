@@ -224,7 +224,7 @@ export class ImapSession {
       for (const c of (response as { capabilities: string[] }).capabilities) this.enabledSet.add(c.toUpperCase());
       if (this.enabledSet.has('UTF8=ACCEPT') || this.enabledSet.has('IMAP4REV2')) this.decoder.utf8 = true;
     }
-    const owner = this.inflight.find((p) => claims(p.handle.name, response.kind) || this.ownsEsearch(p, response));
+    const owner = this.inflight.find((p) => claims(p.handle.name, response) || this.ownsEsearch(p, response));
     if (owner) return this.deliver(owner, response);
     const update = toUpdate(response);
     if (update) this.out.push({ kind: 'UpdateReceived', update });
