@@ -84,31 +84,23 @@ export function parseTranscript(text: string): Transcript {
 
 /** Joins consecutive entries of one direction into turns. */
 export function transcriptTurns(transcript: Transcript): Turn[] {
-  const turns: Turn[] = [];
+  const runs: { dir: Direction; parts: Uint8Array[] }[] = [];
   for (const entry of transcript.entries) {
-    const last = turns[turns.length - 1];
-    if (last && last.dir === entry.dir) {
-      const joined = new Uint8Array(last.bytes.length + entry.bytes.length);
-      joined.set(last.bytes, 0);
-      joined.set(entry.bytes, last.bytes.length);
-      last.bytes = joined;
-    } else {
-      turns.push({ dir: entry.dir, bytes: entry.bytes });
-    }
+    const last = runs[runs.length - 1];
+    if (last && last.dir === entry.dir) last.parts.push(entry.bytes);
+    else runs.push({ dir: entry.dir, parts: [entry.bytes] });
   }
-  return turns;
+  return runs.map(({ dir, parts }) => ({ dir, bytes: joinBytes(parts) }));
+}
+
+/** A fresh copy of all the parts, as a plain Uint8Array. */
+function joinBytes(parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** All bytes one side sent, in order. */
 export function sideBytes(transcript: Transcript, dir: Direction): Uint8Array {
-  const parts = transcript.entries.filter((e) => e.dir === dir).map((e) => e.bytes);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinBytes(transcript.entries.filter((e) => e.dir === dir).map((e) => e.bytes));
 }
 
 /** Renders entries back to transcript text: printable lines as `X:`, anything else as `X=`. */

@@ -73,13 +73,3 @@ export function fromUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-/** Joins byte arrays. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

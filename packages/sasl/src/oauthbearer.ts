@@ -16,7 +16,7 @@
  */
 import type { SaslClientMechanism, SaslCredentials, TokenVerdict } from './types.js';
 import { BearerServer } from './bearer-server.js';
-import { concatBytes, fromUtf8, utf8 } from './base64.js';
+import { fromUtf8, utf8 } from './base64.js';
 import { gs2Header, parseGs2Header } from './gs2.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
 import { parseOAuthErrorBytes } from './xoauth2.js';
@@ -59,7 +59,7 @@ export class OAuthBearerClient implements SaslClientMechanism {
   }
 
   start(): Uint8Array {
-    return concatBytes(this.#initial);
+    return this.#initial.slice();
   }
 
   next(challenge: Uint8Array): Uint8Array {

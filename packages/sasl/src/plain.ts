@@ -9,7 +9,7 @@
  * Both sides of the mechanism live here: `PlainClient` and its verifier `PlainServer`.
  */
 import type { SaslClientMechanism, SaslCredentials, SaslServerContext, SaslServerMechanism, SaslServerStep } from './types.js';
-import { concatBytes, fromUtf8, utf8 } from './base64.js';
+import { fromUtf8, utf8 } from './base64.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
 import { EMPTY, challenge, failure, success } from './server-step.js';
 
@@ -38,7 +38,7 @@ export class PlainClient implements SaslClientMechanism {
   }
 
   start(): Uint8Array {
-    return concatBytes(this.#message);
+    return this.#message.slice();
   }
 
   next(): Uint8Array {

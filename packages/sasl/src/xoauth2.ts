@@ -21,7 +21,7 @@
  */
 import type { SaslClientMechanism, SaslCredentials, TokenVerdict } from './types.js';
 import { BearerServer } from './bearer-server.js';
-import { concatBytes, decodeBase64Strict, encodeBase64, fromUtf8, utf8 } from './base64.js';
+import { decodeBase64Strict, encodeBase64, fromUtf8, utf8 } from './base64.js';
 import { SaslError, refuseSeparator } from './sasl-error.js';
 
 const NAME = 'XOAUTH2';
@@ -113,7 +113,7 @@ export class XOAuth2Client implements SaslClientMechanism {
   }
 
   start(): Uint8Array {
-    return concatBytes(this.#initial);
+    return this.#initial.slice();
   }
 
   next(challenge: Uint8Array): Uint8Array {
