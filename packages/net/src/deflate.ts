@@ -3,8 +3,10 @@
  * socket and the protocol: raw DEFLATE (RFC 1951) both ways, each write ended with a
  * sync flush (Z_SYNC_FLUSH) so the server can act on a command at once.
  *
- * Inflated output is capped per input chunk by zlib's own chunking; memory stays flat
- * because output is handed on as it is produced.
+ * Inflated output is handed on as zlib produces it, 16 KiB at a time. A few compressed
+ * bytes can stand for megabytes (a deflate bomb), so the Transport pauses the inflater
+ * together with the socket when its queue is full (`pause`/`resume`): zlib then stops
+ * inflating once its own small buffer is full, and memory stays flat.
  */
 import { constants, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import type { DeflateRaw, InflateRaw } from 'node:zlib';
@@ -33,6 +35,15 @@ export class Deflater {
     this.deflater.on('data', (chunk: Buffer) => {
       this.chain = this.chain.then(() => this.writeRaw(chunk));
     });
+  }
+
+  /** Stops handing on inflated bytes until resume(); input is kept compressed meanwhile. */
+  pause(): void {
+    this.inflater.pause();
+  }
+
+  resume(): void {
+    this.inflater.resume();
   }
 
   /** Feeds compressed bytes from the peer. */

@@ -225,4 +225,29 @@ describe('connect and Transport', () => {
     expect(await readUntil(t, '\r\n')).toBe('echo C3 NOOP\r\n');
     expect(lines.map((l) => l.line)).toEqual(['C1 OK deflate active', 'C2 NOOP', 'echo C2 NOOP', 'C3 NOOP', 'echo C3 NOOP']);
   });
+
+  it('a deflate bomb does not grow the read queue: the inflater pauses with the socket', async () => {
+    const total = 64 << 20; // 64 MiB of zeros deflate to about 64 KiB
+    const port = await listen(createServer((s) => {
+      s.on('error', () => undefined);
+      s.write('C1 OK deflate active\r\n');
+      const deflate = createDeflateRaw();
+      deflate.on('data', (d) => s.write(d));
+      deflate.end(Buffer.alloc(total));
+    }));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none' }));
+    await readUntil(t, '\r\n');
+    t.startCompression();
+    for (let i = 0; i < 200 && t.bufferedBytes <= HIGH_WATER; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(t.bufferedBytes).toBeGreaterThan(HIGH_WATER);
+    let largest = 0;
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      largest = Math.max(largest, t.bufferedBytes);
+    }
+    expect(largest).toBeLessThan(HIGH_WATER + (1 << 20));
+    let got = 0;
+    while (got < total) got += (await t.read())!.length;
+    expect(got).toBe(total);
+  });
 });

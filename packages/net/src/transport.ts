@@ -14,8 +14,9 @@
  *
  * Backpressure both ways: writes resolve once the socket has taken the bytes and, when
  * its buffer is full, after 'drain'; reads that fall behind (more than `HIGH_WATER`
- * bytes queued) pause the socket until `read()` has taken the queue below `LOW_WATER`,
- * so a slow consumer makes TCP slow the server down instead of growing memory.
+ * bytes queued) pause the socket — and the inflater, whose output can be a thousand times
+ * its input — until `read()` has taken the queue below `LOW_WATER`, so a slow consumer
+ * makes TCP slow the server down instead of growing memory.
  *
  * STARTTLS guard (RFC 3207 §4, RFC 2595 §3.1, RFC 9051 §6.2.1): whatever the server sent
  * after its go-ahead and before the TLS handshake is an attack, not data. The protocol
@@ -302,6 +303,7 @@ export class Transport {
     if (this.queuedBytes > HIGH_WATER && !this.paused) {
       this.paused = true;
       this.socket.pause();
+      this.deflater?.pause();
     }
   }
 
@@ -312,6 +314,7 @@ export class Transport {
     if (this.paused && this.queuedBytes <= LOW_WATER) {
       this.paused = false;
       if (!this.socket.destroyed) this.socket.resume();
+      this.deflater?.resume();
     }
     return chunk;
   }
