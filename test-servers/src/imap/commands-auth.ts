@@ -3,6 +3,7 @@
  * packages/sasl, and LOGIN (§6.2.3), answering in the personality's words. A failed
  * XOAUTH2/OAUTHBEARER sends the error challenge first (sasl-driver.ts).
  */
+import { SASL_MECHANISMS } from '@mailwire/sasl';
 import { runSaslExchange } from '../sasl-driver.js';
 import { astring, atom } from './tokenizer.js';
 import { NOT_AUTHED, type Handler } from './handler.js';
@@ -36,24 +37,13 @@ export const authCommands: Record<string, Handler> = {
       const mech = atom(args[0]);
       if (mech === undefined || args.length > 2) return s.send(`${tag} BAD ${s.texts.bad('Invalid arguments.')}`);
       if (!mayAuthenticate(s)) return s.send(`${tag} NO ${s.texts.privacyRequired}`);
-      if (!['XOAUTH2', 'OAUTHBEARER', 'PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'].includes(mech)) {
-        return s.send(`${tag} NO ${s.texts.authFailed}`);
-      }
+      if (!SASL_MECHANISMS.includes(mech)) return s.send(`${tag} NO ${s.texts.authFailed}`);
       const ir = args[1] === undefined ? undefined : astring(args[1]);
-      let token: string | null = null;
-      const ctx = s.ctx.users.saslContext(
-        { xoauth2Error: () => s.ctx.personality.xoauth2Error, oauthBearerError: () => s.ctx.personality.oauthBearerError },
-        (t) => (token = t),
-      );
-      const outcome = await runSaslExchange(s.conn, mech, ir, ctx, {
-        challenge: (b64) => `+ ${b64}\r\n`,
-        maxLineBytes: s.ctx.limits.maxLineBytes,
-        errorChallenge: s.ctx.personality.errorChallenge,
-      });
+      const outcome = await runSaslExchange(s.conn, s.ctx, mech, ir, { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: s.ctx.limits.maxLineBytes });
       if (outcome.kind === 'closed') return;
       if (outcome.kind === 'cancel') return s.send(`${tag} BAD ${s.texts.authAborted}`);
       if (outcome.kind === 'failure') return s.send(`${tag} NO ${s.texts.authFailed}`);
-      s.token = token;
+      s.token = outcome.token;
       await loggedIn(s, tag, outcome.user, s.texts.authOk(outcome.user, outcome.mechanism));
     },
   },

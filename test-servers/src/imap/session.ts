@@ -14,6 +14,7 @@
  * the end of the stream, or a limit (BYE). Faults: garbage, byeMidCommand,
  * oversizedLiteral (fetch.ts); a token expired mid-session ends it with BYE.
  */
+import { CommandFaults } from '../faults/command-faults.js';
 import type { Connection } from '../net/connection.js';
 import type { ServerContext } from '../server-context.js';
 import type { Mailbox } from '../store/mail-store.js';
@@ -34,16 +35,16 @@ export class ImapSession {
   readOnly = false;
   /** UIDs the client knows, by sequence number - 1. */
   view: number[] = [];
-  #commands = 0;
-  #garbageSent = false;
-  #byeSent = false;
   oversizedSent = false;
   readonly #onChange = () => void this.onMailboxChange?.();
   onMailboxChange: (() => void) | null = null;
 
+  readonly #faults: CommandFaults;
+
   constructor(conn: Connection, ctx: ServerContext) {
     this.conn = conn;
     this.ctx = ctx;
+    this.#faults = new CommandFaults(conn, ctx);
   }
 
   get texts() {
@@ -107,19 +108,13 @@ export class ImapSession {
 
   /** Faults and token expiry, checked before each command; true when the session ended. */
   async #faultsBefore(): Promise<boolean> {
-    const f = this.ctx.faults;
-    this.#commands++;
-    if (f.garbage !== undefined && !this.#garbageSent) {
-      this.#garbageSent = true;
-      await this.conn.write(f.garbage);
-    }
-    if (this.token !== null && this.ctx.users.isRevoked(this.token)) {
+    const fault = await this.#faults.beforeCommand(this.token, this.state !== 'not-authenticated');
+    if (fault === 'token-expired') {
       await this.send(`* BYE ${this.texts.tokenExpiredBye}`);
       this.state = 'logout';
       return true;
     }
-    if (f.byeMidCommand && this.state !== 'not-authenticated' && !this.#byeSent) {
-      this.#byeSent = true;
+    if (fault === 'bye') {
       await this.send('* BYE Server shutting down.');
       this.conn.destroy();
       return true;

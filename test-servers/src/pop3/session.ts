@@ -10,7 +10,9 @@
  * go out dot-stuffed (packages/wire dotStuff). Garbage, byeMidCommand and mid-session
  * token expiry are the faults acted on here.
  */
+import { SASL_MECHANISMS } from '@mailwire/sasl';
 import { dotStuff } from '@mailwire/wire';
+import { CommandFaults } from '../faults/command-faults.js';
 import type { Connection } from '../net/connection.js';
 import { runSaslExchange } from '../sasl-driver.js';
 import type { ServerContext } from '../server-context.js';
@@ -27,12 +29,12 @@ export class Pop3Session {
   #token: string | null = null;
   #messages: StoredMessage[] = [];
   #deleted = new Set<number>();
-  #garbageSent = false;
-  #byeSent = false;
+  readonly #faults: CommandFaults;
 
   constructor(conn: Connection, ctx: ServerContext) {
     this.#conn = conn;
     this.#ctx = ctx;
+    this.#faults = new CommandFaults(conn, ctx);
   }
 
   get #t() {
@@ -64,31 +66,20 @@ export class Pop3Session {
         await this.#err('Line too long.');
         continue;
       }
-      if (await this.#faults()) return;
+      if (await this.#faultsBefore()) return;
       const line = raw.toString('latin1');
       const [verb = '', ...args] = line.split(' ');
       await this.#dispatch(verb.toUpperCase(), args);
     }
   }
 
-  async #faults(): Promise<boolean> {
-    const f = this.#ctx.faults;
-    if (f.garbage !== undefined && !this.#garbageSent) {
-      this.#garbageSent = true;
-      await this.#conn.write(f.garbage);
-    }
-    if (this.#token !== null && this.#ctx.users.isRevoked(this.#token)) {
-      await this.#err(this.#t.tokenExpired);
-      this.#conn.destroy();
-      return true;
-    }
-    if (f.byeMidCommand && this.#state === 'transaction' && !this.#byeSent) {
-      this.#byeSent = true;
-      await this.#err('[SYS/TEMP] Server shutting down.');
-      this.#conn.destroy();
-      return true;
-    }
-    return false;
+  /** Faults and token expiry before a command; true when the session ended. */
+  async #faultsBefore(): Promise<boolean> {
+    const fault = await this.#faults.beforeCommand(this.#token, this.#state === 'transaction');
+    if (fault === null) return false;
+    await this.#err(fault === 'token-expired' ? this.#t.tokenExpired : '[SYS/TEMP] Server shutting down.');
+    this.#conn.destroy();
+    return true;
   }
 
   async #dispatch(verb: string, args: string[]): Promise<void> {
@@ -150,18 +141,12 @@ export class Pop3Session {
 
   async #auth(args: string[]): Promise<void> {
     const mech = (args[0] ?? '').toUpperCase();
-    if (!this.#authAllowed) return this.#err(this.#t.authFailed);
-    if (!['XOAUTH2', 'OAUTHBEARER', 'PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'].includes(mech) || args.length > 2) {
-      return this.#err(this.#t.authFailed);
-    }
-    let token: string | null = null;
-    const p = this.#ctx.personality;
-    const ctx = this.#ctx.users.saslContext({ xoauth2Error: () => p.xoauth2Error, oauthBearerError: () => p.oauthBearerError }, (t) => (token = t));
-    const outcome = await runSaslExchange(this.#conn, mech, args[1], ctx, { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: MAX_POP3_LINE, errorChallenge: this.#ctx.personality.errorChallenge });
+    if (!this.#authAllowed || !SASL_MECHANISMS.includes(mech) || args.length > 2) return this.#err(this.#t.authFailed);
+    const outcome = await runSaslExchange(this.#conn, this.#ctx, mech, args[1], { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: MAX_POP3_LINE });
     if (outcome.kind === 'closed') return;
     if (outcome.kind === 'cancel') return this.#err(this.#t.authAborted);
     if (outcome.kind === 'failure') return this.#err(this.#t.authFailed);
-    this.#token = token;
+    this.#token = outcome.token;
     return this.#loggedIn(outcome.user, this.#t.authOk);
   }
 

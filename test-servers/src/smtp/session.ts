@@ -14,11 +14,11 @@
  * AUTH line over the personality's limit gets its reply (Gmail 555, Dovecot 500) — the
  * reason clients must go two-step with long tokens.
  */
+import { SASL_MECHANISMS } from '@mailwire/sasl';
+import { CommandFaults } from '../faults/command-faults.js';
 import type { Connection } from '../net/connection.js';
 import { runSaslExchange } from '../sasl-driver.js';
 import type { ServerContext } from '../server-context.js';
-
-const MECHS = ['XOAUTH2', 'OAUTHBEARER', 'PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'];
 
 export class SmtpSession {
   readonly #conn: Connection;
@@ -29,14 +29,14 @@ export class SmtpSession {
   #token: string | null = null;
   #from = '';
   #to: string[] = [];
-  #garbageSent = false;
-  #byeSent = false;
   #delivered = 0;
+  readonly #faults: CommandFaults;
 
   constructor(conn: Connection, ctx: ServerContext, clientIp: string) {
     this.#conn = conn;
     this.#ctx = ctx;
     this.#clientIp = clientIp;
+    this.#faults = new CommandFaults(conn, ctx);
   }
 
   get #t() {
@@ -60,7 +60,7 @@ export class SmtpSession {
         await this.#send(this.#t.lineTooLong);
         continue;
       }
-      if (await this.#faults()) return;
+      if (await this.#faultsBefore()) return;
       const line = raw.toString('latin1');
       const sp = line.indexOf(' ');
       const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
@@ -78,24 +78,13 @@ export class SmtpSession {
     }
   }
 
-  async #faults(): Promise<boolean> {
-    const f = this.#ctx.faults;
-    if (f.garbage !== undefined && !this.#garbageSent) {
-      this.#garbageSent = true;
-      await this.#conn.write(f.garbage);
-    }
-    if (this.#token !== null && this.#ctx.users.isRevoked(this.#token)) {
-      await this.#send(this.#t.tokenExpired);
-      this.#conn.destroy();
-      return true;
-    }
-    if (f.byeMidCommand && this.#user !== null && !this.#byeSent) {
-      this.#byeSent = true;
-      await this.#send('421 4.3.2 Service shutting down');
-      this.#conn.destroy();
-      return true;
-    }
-    return false;
+  /** Faults and token expiry before a command; true when the session ended. */
+  async #faultsBefore(): Promise<boolean> {
+    const fault = await this.#faults.beforeCommand(this.#token, this.#user !== null);
+    if (fault === null) return false;
+    await this.#send(fault === 'token-expired' ? this.#t.tokenExpired : '421 4.3.2 Service shutting down');
+    this.#conn.destroy();
+    return true;
   }
 
   #ehloLines(name: string): string[] {
@@ -150,18 +139,15 @@ export class SmtpSession {
     if (this.#user !== null) return this.#send('503 5.5.1 Already authenticated');
     const [mechRaw = '', initial, extra] = arg.split(' ');
     const mech = mechRaw.toUpperCase();
-    if (!MECHS.includes(mech) || extra !== undefined) return this.#send(this.#t.syntax);
-    let token: string | null = null;
-    const p = this.#ctx.personality;
-    const ctx = this.#ctx.users.saslContext({ xoauth2Error: () => p.xoauth2Error, oauthBearerError: () => p.oauthBearerError }, (t) => (token = t));
-    const outcome = await runSaslExchange(this.#conn, mech, initial, ctx, { challenge: (b64) => `334 ${b64}\r\n`, maxLineBytes: 16_384, errorChallenge: this.#ctx.personality.errorChallenge });
+    if (!SASL_MECHANISMS.includes(mech) || extra !== undefined) return this.#send(this.#t.syntax);
+    const outcome = await runSaslExchange(this.#conn, this.#ctx, mech, initial, { challenge: (b64) => `334 ${b64}\r\n`, maxLineBytes: 16_384 });
     if (outcome.kind === 'closed') return;
     if (outcome.kind === 'cancel') return this.#send(this.#t.authAborted);
     if (outcome.kind === 'failure') return this.#send(...this.#t.authFailed);
     const u = this.#ctx.users.get(outcome.user);
     if (u?.smtpAuthDisabled && this.#t.authDisabled) return this.#send(...this.#t.authDisabled);
     this.#user = u?.user ?? outcome.user;
-    this.#token = token;
+    this.#token = outcome.token;
     await this.#send(this.#t.authOk);
   }
 
