@@ -1,19 +1,30 @@
 /**
  * An AsyncQueue hands items from the connection loop to an async iterator with bounded
- * buffering: `push` resolves once there is room, so a slow consumer slows the socket
- * reads (backpressure) instead of growing memory. `end`/`fail` finish the iteration;
- * a consumer that stops early makes every later push resolve at once (items dropped).
+ * buffering: `push` resolves once there is room — fewer than `capacity` items and, where
+ * items are weighed (bytes of the bodies a FetchResult carries), no more than `maxWeight`
+ * — so a slow consumer slows the socket reads (backpressure) instead of growing memory.
+ * `end`/`fail` finish the iteration; a consumer that stops early makes every later push
+ * resolve at once (items dropped).
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private readonly roomWaiters: (() => void)[] = [];
+  private weight = 0;
   private pull: ((r: IteratorResult<T>) => void) | null = null;
   private pullReject: ((e: unknown) => void) | null = null;
   private done = false;
   private failure: unknown = null;
   private abandoned = false;
 
-  constructor(private readonly capacity = 16) {}
+  constructor(
+    private readonly capacity = 16,
+    private readonly weigh: (item: T) => number = () => 0,
+    private readonly maxWeight = Number.POSITIVE_INFINITY,
+  ) {}
+
+  private get full(): boolean {
+    return this.items.length >= this.capacity || this.weight > this.maxWeight;
+  }
 
   /** Adds an item; resolves when the queue has room again. */
   push(item: T): Promise<void> {
@@ -25,7 +36,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       return Promise.resolve();
     }
     this.items.push(item);
-    if (this.items.length < this.capacity) return Promise.resolve();
+    this.weight += this.weigh(item);
+    if (!this.full) return Promise.resolve();
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
@@ -56,7 +68,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 
   private release(): void {
-    while (this.roomWaiters.length > 0 && this.items.length < this.capacity) this.roomWaiters.shift()!();
+    while (this.roomWaiters.length > 0 && !this.full) this.roomWaiters.shift()!();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -64,6 +76,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       next: () => {
         const item = this.items.shift();
         if (item !== undefined) {
+          this.weight -= this.weigh(item);
           this.release();
           return Promise.resolve({ value: item, done: false });
         }
@@ -76,6 +89,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       return: () => {
         this.abandoned = true;
         this.items.length = 0;
+        this.weight = 0;
         for (const w of this.roomWaiters.splice(0)) w();
         return Promise.resolve({ value: undefined, done: true });
       },

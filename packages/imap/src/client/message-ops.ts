@@ -64,7 +64,9 @@ export abstract class MessageOps extends MailboxOps {
 
   /** FETCH (RFC 9051 §6.4.5): results as they arrive. */
   async *fetch(set: string, items: FetchItem[], opts: FetchOptions = {}): AsyncIterable<FetchResult> {
-    const queue = new AsyncQueue<FetchResult>(64);
+    // Results waiting for the consumer count their body bytes against the same limit as the
+    // bodies still arriving: a slow consumer holds at most about twice maxLiteralBytes.
+    const queue = new AsyncQueue<FetchResult>(64, bodyBytes, this.maxHeldBytes());
     const bodies = new StreamedBodies(this.maxHeldBytes());
     const args: CommandArg[] = [seq(sequenceSet(set)), fetchItemsArg(items)];
     if (opts.changedSince !== undefined) args.push(list([atom('CHANGEDSINCE'), num(opts.changedSince)]));
@@ -242,6 +244,12 @@ export abstract class MessageOps extends MailboxOps {
     const enabled = this.enabledExtensions();
     return enabled.has('UTF8=ACCEPT') || enabled.has('IMAP4REV2');
   }
+}
+
+function bodyBytes(result: FetchResult): number {
+  let n = 0;
+  for (const section in result.body) n += result.body[section]!.length;
+  return n;
 }
 
 function copyUid(value: unknown): CopyUid | undefined {
