@@ -6,8 +6,10 @@
  * Theory of operation. Incoming chunks are queued in `#chunks`; readers take from the
  * front and wait on `#wake` when there is not enough. A line longer than the caller's
  * limit is discarded as it arrives (up to its LF), so a hostile client cannot grow
- * memory; more than HIGH_WATER unread bytes pause the socket. Writes are serialized on a
- * promise chain so a dripping write never interleaves with the next. On STARTTLS the
+ * memory; more than HIGH_WATER unread bytes pause the socket until a reader waits for
+ * more (a literal may be larger than HIGH_WATER: the reader's own limit bounds it).
+ * Writes are serialized on a promise chain so a dripping write never interleaves with
+ * the next. On STARTTLS the
  * plaintext socket's listeners are detached, unread plaintext is discarded (anything a
  * client pipelined after STARTTLS is not to be trusted, RFC 3207 §4.2), and a server-side
  * TLSSocket takes over the same TCP connection.
@@ -72,7 +74,9 @@ export class Connection {
     w?.();
   }
 
+  /** Waits for more bytes. A reader that waits needs more than is buffered, and its own limit bounds what it waits for, so a paused socket resumes. */
   #wait(): Promise<void> {
+    if (this.#socket.isPaused()) this.#socket.resume();
     return new Promise((resolve) => {
       this.#wake = resolve;
     });
