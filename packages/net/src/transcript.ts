@@ -76,13 +76,7 @@ class LineCutter {
 
   private takePending(tail: Uint8Array): Uint8Array {
     this.keep(tail);
-    const kept = this.pending.reduce((n, p) => n + p.length, 0);
-    const out = new Uint8Array(kept);
-    let at = 0;
-    for (const p of this.pending) {
-      out.set(p, at);
-      at += p.length;
-    }
+    const out = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingSecret = false;

@@ -85,13 +85,7 @@ class PartBuilder {
 
   flush(): void {
     if (this.pending.length === 0) return;
-    const size = this.pending.reduce((n, p) => n + p.length, 0);
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const p of this.pending) {
-      out.set(p, at);
-      at += p.length;
-    }
+    const out = Buffer.concat(this.pending);
     this.parts.push(this.pendingSecret ? { kind: 'bytes', bytes: out, secret: true } : { kind: 'bytes', bytes: out });
     this.pending = [];
     this.pendingSecret = false;
