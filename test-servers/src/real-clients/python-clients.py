@@ -18,6 +18,16 @@ host = cfg["host"]
 results = {}
 
 
+def connect(protocol, security, plain, implicit_tls, upgrade):
+    """A client of the protocol's port for this security: plain then upgraded, or implicit TLS."""
+    port = cfg[protocol][0 if security == "starttls" else 1]
+    if security == "tls":
+        return implicit_tls(host, port)
+    client = plain(host, port)
+    upgrade(client)
+    return client
+
+
 def run(name, fn):
     try:
         fn()
@@ -30,10 +40,7 @@ for security in ("starttls", "tls"):
     subject = "python %s %s" % (security, cfg["user"])
 
     def smtp():
-        port = cfg["smtp"][0 if security == "starttls" else 1]
-        s = smtplib.SMTP(host, port) if security == "starttls" else smtplib.SMTP_SSL(host, port, context=ctx)
-        if security == "starttls":
-            s.starttls(context=ctx)
+        s = connect("smtp", security, smtplib.SMTP, lambda h, p: smtplib.SMTP_SSL(h, p, context=ctx), lambda c: c.starttls(context=ctx))
         s.ehlo()
         code, _ = s.auth("XOAUTH2", lambda challenge=None: raw.decode("latin1"), initial_response_ok=False)
         assert code == 235, code
@@ -41,10 +48,7 @@ for security in ("starttls", "tls"):
         s.quit()
 
     def imap():
-        port = cfg["imap"][0 if security == "starttls" else 1]
-        m = imaplib.IMAP4(host, port) if security == "starttls" else imaplib.IMAP4_SSL(host, port, ssl_context=ctx)
-        if security == "starttls":
-            m.starttls(ssl_context=ctx)
+        m = connect("imap", security, imaplib.IMAP4, lambda h, p: imaplib.IMAP4_SSL(h, p, ssl_context=ctx), lambda c: c.starttls(ssl_context=ctx))
         typ, _ = m.authenticate("XOAUTH2", lambda challenge: raw)
         assert typ == "OK", typ
         typ, data = m.select("INBOX")
@@ -56,10 +60,7 @@ for security in ("starttls", "tls"):
         m.logout()
 
     def pop3():
-        port = cfg["pop3"][0 if security == "starttls" else 1]
-        p = poplib.POP3(host, port) if security == "starttls" else poplib.POP3_SSL(host, port, context=ctx)
-        if security == "starttls":
-            p.stls(context=ctx)
+        p = connect("pop3", security, poplib.POP3, lambda h, p: poplib.POP3_SSL(h, p, context=ctx), lambda c: c.stls(context=ctx))
         assert p._shortcmd("AUTH XOAUTH2").startswith(b"+")
         assert p._shortcmd(base64.b64encode(raw).decode()).startswith(b"+OK")
         count, _ = p.stat()
