@@ -108,4 +108,34 @@ describe('ImapClient security', () => {
     await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
     await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
   });
+
+  it('never lets a password or SASL response reach the transcript or the error (sync-literal LOGIN, two-step PLAIN)', async () => {
+    const password = 'pässwörd\r\nsecret';
+    const seen = (text: string) => [password, 'secret', Buffer.from(`\0alice\0${password}`).toString('base64')].some((x) => text.includes(x));
+    const login = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => (/ LOGIN /.test(line) ? `${tagOf(line)} NO [AUTHENTICATIONFAILED] bad\r\n` : plainAnswers('IMAP4rev1')(line)));
+    const lines: string[] = [];
+    const a = new ImapClient({ host: '127.0.0.1', port: login.port, security: 'none', allowInsecureAuth: true, auth: { user: 'alice', password }, transcript: (e) => lines.push(e.line) });
+    const err = await a.connect().then(() => null, (e: unknown) => e as Record<string, unknown>);
+    expect(err).toMatchObject({ code: 'EAUTH', command: 'A1 LOGIN [redacted]' });
+    expect(login.received()).toContain('secret'); // it was sent, as a literal after "+"
+    expect(seen(JSON.stringify({ ...err, message: (err as unknown as Error).message })), 'error').toBe(false);
+    expect(lines.filter(seen), 'transcript').toEqual([]);
+
+    let authTag = '';
+    const plain = await fake('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n', (line) => {
+      if (/ AUTHENTICATE PLAIN$/.test(line)) {
+        authTag = tagOf(line);
+        return '+ \r\n';
+      }
+      if (authTag && !/^A\d+ /.test(line)) return `${authTag} NO [AUTHENTICATIONFAILED] bad\r\n`;
+      return plainAnswers('IMAP4rev1 AUTH=PLAIN')(line);
+    });
+    lines.length = 0;
+    const b = new ImapClient({ host: '127.0.0.1', port: plain.port, security: 'none', allowInsecureAuth: true, auth: { user: 'alice', password }, transcript: (e) => lines.push(e.line) });
+    const err2 = await b.connect().then(() => null, (e: unknown) => e as Record<string, unknown>);
+    expect(err2).toMatchObject({ code: 'EAUTH' });
+    expect(seen(JSON.stringify({ ...err2, message: (err2 as unknown as Error).message })), 'error').toBe(false);
+    expect(lines.filter(seen), 'transcript').toEqual([]);
+    expect(lines).toContain('[redacted]');
+  });
 });
