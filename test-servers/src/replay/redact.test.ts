@@ -36,3 +36,20 @@ describe('redactTranscript', () => {
     expect(formatTranscript(redactTranscript(t, [REAL]))).toContain(line);
   });
 });
+
+describe('redactTranscript with a non-ASCII secret', () => {
+  it('finds a UTF-8 password in plain text and inside base64, where the lines are bytes', () => {
+    const password = 'pässwörd';
+    const utf8 = (s: string) => Buffer.from(s, 'utf8');
+    const t = parseTranscript('S: +OK\n');
+    t.entries.push(
+      { dir: 'C', bytes: Buffer.concat([utf8(`a1 LOGIN sam ${password}`), utf8('\r\n')]), line: 0 },
+      { dir: 'C', bytes: utf8(`${utf8(`\x00sam\x00${password}`).toString('base64')}\r\n`), line: 0 },
+    );
+    const r = redactTranscript(t, [password]);
+    const text = formatTranscript(r);
+    expect(text).toContain(`C: a1 LOGIN sam ${SEED_FAKE_TOKEN}`);
+    expect(text).toContain(`C: ${utf8(`\x00sam\x00${SEED_FAKE_TOKEN}`).toString('base64')}`);
+    expect(r.entries.some((e) => Buffer.from(e.bytes).includes(utf8(password)))).toBe(false);
+  });
+});

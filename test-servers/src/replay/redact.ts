@@ -19,14 +19,17 @@ function replaceAll(text: string, secrets: string[], by: string): string {
 
 /** Replaces secrets in the client's entries; returns a new transcript with a `redacted` header. */
 export function redactTranscript(t: Transcript, secrets: string[], replacement = SEED_FAKE_TOKEN): Transcript {
+  // The lines are bytes read as latin1, so a secret is looked for as its UTF-8 bytes read the same way.
+  const wanted = secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1'));
+  const by = Buffer.from(replacement, 'utf8').toString('latin1');
   const entries = t.entries.map((e) => {
     if (e.dir !== 'C') return e;
     const text = Buffer.from(e.bytes).toString('latin1');
     const words = text.replace(/\r\n$/, '').split(' ').map((w) => {
-      if (!B64.test(w)) return replaceAll(w, secrets, replacement);
+      if (!B64.test(w)) return replaceAll(w, wanted, by);
       const decoded = Buffer.from(w, 'base64').toString('latin1');
       if (Buffer.from(decoded, 'latin1').toString('base64') !== w) return w;
-      const redacted = replaceAll(decoded, secrets, replacement);
+      const redacted = replaceAll(decoded, wanted, by);
       return redacted === decoded ? w : Buffer.from(redacted, 'latin1').toString('base64');
     });
     const joined = words.join(' ') + (text.endsWith('\r\n') ? '\r\n' : '');
