@@ -44,4 +44,44 @@ describe('ImapClient limits', () => {
     expect((await c.search({})).length).toBe(count);
     await c.logout();
   });
+
+  it('a server closing mid-literal, mid-IDLE, mid-AUTHENTICATE or with commands pending fails each with ECONNECTION', async () => {
+    const s = await fake((line, socket) => {
+      const tag = tagOf(line);
+      if (line.includes('FETCH 1 ')) {
+        socket.end(`* 1 FETCH (BODY[] {100000}\r\n${'x'.repeat(1000)}`);
+        return undefined;
+      }
+      if (line.includes('FETCH 2 ')) {
+        socket.end(`* 2 FETCH (FLAGS () BODY[] {10}\r\n12345`);
+        return undefined;
+      }
+      if (line.endsWith(' IDLE')) {
+        socket.end('+ idling\r\n');
+        return undefined;
+      }
+      if (line.endsWith(' AUTHENTICATE PLAIN')) {
+        socket.end('+ \r\n');
+        return undefined;
+      }
+      if (line.endsWith(' NOOP')) return undefined;
+      if (line.includes(' CREATE ')) {
+        socket.end();
+        return undefined;
+      }
+      return `${tag} OK done\r\n`;
+    }, '* OK [CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN] hi\r\n');
+    const drainAll = async (it: AsyncIterable<unknown>) => {
+      for await (const x of it) void x;
+    };
+    await expect(drainAll((await client(s)).fetchBodyStream('1'))).rejects.toMatchObject({ code: 'ECONNECTION' });
+    await expect(drainAll((await client(s)).fetch('2', ['FLAGS', 'BODY.PEEK[]']))).rejects.toMatchObject({ code: 'ECONNECTION' });
+    const idler = await client(s);
+    await expect(idler.idle({ signal: new AbortController().signal, onUpdate: () => undefined })).rejects.toMatchObject({ code: 'ECONNECTION' });
+    const auth = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', allowInsecureAuth: true, auth: { user: 'u', password: 'p' } });
+    await expect(auth.connect()).rejects.toMatchObject({ code: 'ECONNECTION' });
+    const busy = await client(s);
+    const pending = [busy.noop(), busy.noop(), busy.create('x')];
+    for (const p of pending) await expect(p).rejects.toMatchObject({ code: 'ECONNECTION' });
+  });
 });
