@@ -19,6 +19,11 @@ describe('errors', () => {
     ['a2 LOGIN joe "secret"', 'a2 LOGIN [redacted]'],
     ['PASS hunter2', 'PASS [redacted]'],
     ['a3 SELECT INBOX', 'a3 SELECT INBOX'],
+    ['a4 LOGIN joe {6}\r\nsecret', 'a4 LOGIN [redacted]'],
+    ['a5 LOGIN joe hunter2\r\n', 'a5 LOGIN [redacted]\r\n'],
+    ['PASS hunter2\r\n', 'PASS [redacted]\r\n'],
+    ['AUTH PLAIN AGZvbwBiYXI=\r\n', 'AUTH PLAIN [redacted]\r\n'],
+    ['AUTH PLAIN\r\n', 'AUTH PLAIN\r\n'],
   ])('redacts %s', (line, expected) => {
     expect(redactCommand(line)).toBe(expected);
   });

@@ -142,21 +142,25 @@ export class UsageError extends MailwireError {
   }
 }
 
-const AUTH_COMMAND = /^(\S+ )?(AUTHENTICATE|AUTH)(\s+\S+)(\s.*)?$/i;
-const LOGIN_COMMAND = /^(\S+ )?(LOGIN)\s.*$/i;
-const PASS_COMMAND = /^(PASS)\s.*$/i;
+// The `s` flag: what follows a line break inside a command (a password sent as a literal) is redacted too.
+const AUTH_COMMAND = /^(\S+ )?(AUTHENTICATE|AUTH)(\s+\S+)(\s.*)?$/is;
+const LOGIN_COMMAND = /^(\S+ )?(LOGIN)\s.*$/is;
+const PASS_COMMAND = /^(PASS)\s.*$/is;
 
 /**
  * Redacts the secret part of a command line for errors, logs and transcripts:
  * `A1 AUTHENTICATE XOAUTH2 <ir>` keeps the mechanism and drops the initial response,
- * IMAP `LOGIN` keeps nothing after the verb, POP3 `PASS` likewise.
+ * IMAP `LOGIN` keeps nothing after the verb, POP3 `PASS` likewise. A line may end with
+ * its CRLF (kept) and may hold line breaks of its own (IMAP literals).
  */
 export function redactCommand(line: string): string {
-  const auth = AUTH_COMMAND.exec(line);
-  if (auth) return `${auth[1] ?? ''}${auth[2]}${auth[3]}${auth[4] ? ' [redacted]' : ''}`;
-  const login = LOGIN_COMMAND.exec(line);
-  if (login) return `${login[1] ?? ''}${login[2]} [redacted]`;
-  const pass = PASS_COMMAND.exec(line);
-  if (pass) return `${pass[1]} [redacted]`;
+  const body = line.replace(/\r?\n$/, '');
+  const end = line.slice(body.length);
+  const auth = AUTH_COMMAND.exec(body);
+  if (auth) return `${auth[1] ?? ''}${auth[2]}${auth[3]}${auth[4] ? ' [redacted]' : ''}${end}`;
+  const login = LOGIN_COMMAND.exec(body);
+  if (login) return `${login[1] ?? ''}${login[2]} [redacted]${end}`;
+  const pass = PASS_COMMAND.exec(body);
+  if (pass) return `${pass[1]} [redacted]${end}`;
   return line;
 }
