@@ -281,4 +281,22 @@ describe('ImapSession', () => {
     expect(writes(drain(f))).toBe('A1 FETCH 1 FLAGS\r\n');
   });
 
+
+  it('copies the bytes of responses it holds, so they do not pin the pushed chunk', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'UID SORT', args: [list([atom('DATE')]), atom('UTF-8'), atom('ALL')] });
+    s.enqueue({ name: 'STORE', args: [atom('1'), atom('+FLAGS'), list([atom('\\Seen')])] });
+    drain(s);
+    const chunk = enc(`* XSORT 1 2\r\n${'* 9 EXISTS\r\n'.repeat(500)}A1 OK\r\n`);
+    s.receive(chunk);
+    s.receive(enc(`* 1 FETCH (FLAGS (\\Seen) BODY[] {5}\r\nhello)\r\n${'* 9 EXISTS\r\n'.repeat(500)}A2 OK\r\n`));
+    const done = drain(s).filter((x) => x.kind === 'CommandCompleted') as { data: { kind: string; raw?: Uint8Array; fetch?: { body: Record<string, Uint8Array> } }[] }[];
+    const raw = done[0]!.data[0]!.raw!;
+    const body = done[1]!.data[0]!.fetch!.body['BODY[]']!;
+    expect(Buffer.from(raw).toString()).toBe('* XSORT 1 2\r\n');
+    expect(raw.buffer.byteLength).toBe(raw.length);
+    expect(Buffer.from(body).toString()).toBe('hello');
+    expect(body.buffer.byteLength).toBe(5);
+  });
 });

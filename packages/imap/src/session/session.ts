@@ -39,7 +39,7 @@ import { MailwireError, ProtocolError, redactCommand, UsageError } from '@mailwi
 
 import { encodeCommand, encoderCapabilitiesFor } from '../command/encoder.js';
 import type { CommandPart, EncoderCapabilities } from '../command/encoder.js';
-import type { ImapResponse, StatusResponse } from '../types.js';
+import type { FetchResult, ImapResponse, StatusResponse } from '../types.js';
 import { claims, heldItems, isExclusive, sharesClaims, switchesStream, toUpdate } from './claims.js';
 import { InputGate } from './input-gate.js';
 import type { CommandHandle, PendingCommand as Pending, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
@@ -65,6 +65,24 @@ export const DEFAULT_MAX_RESPONSES_PER_COMMAND = 1_000_000;
 const encoder = new TextEncoder();
 const NEED_DATA: SessionStep = Object.freeze({ kind: 'need-data' }) as SessionStep;
 const MAX_REMEMBERED_TAGS = 64;
+
+/**
+ * A response held until its command completes, with its bytes copied out of the pushed
+ * chunk: the decoder's views would otherwise keep whole read buffers alive, so a server
+ * could make a few held bytes pin tens of kilobytes each (an unknown response's `raw`, a
+ * body sent back with a STORE).
+ */
+function ownBytes(response: ImapResponse): ImapResponse {
+  if (response.kind === 'unknown') {
+    const u = response as { raw: Uint8Array };
+    return { ...response, raw: Uint8Array.prototype.slice.call(u.raw) } as ImapResponse;
+  }
+  if (response.kind === 'fetch') {
+    const body = (response as { fetch: FetchResult }).fetch.body;
+    if (body) for (const key of Object.keys(body)) body[key] = Uint8Array.prototype.slice.call(body[key]!);
+  }
+  return response;
+}
 
 /** ImapSession: the sans-I/O IMAP client session. */
 export class ImapSession {
@@ -244,7 +262,7 @@ export class ImapSession {
         { protocol: 'imap', command: owner.handle.text },
       ));
     }
-    owner.data.push(response);
+    owner.data.push(ownBytes(response));
   }
 
   private greeting(response: ImapResponse): void {
