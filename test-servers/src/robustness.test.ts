@@ -67,3 +67,23 @@ describe('servers on random bytes', () => {
     expect(s.errors).toEqual([]);
   });
 });
+
+describe('IMAP SEARCH on hostile keys', () => {
+  let s: TestServers;
+  beforeAll(async () => {
+    s = await startTestServers({ personality: 'dovecot', users: [{ user: 'u@x', password: 'pw' }] });
+  });
+  afterAll(() => s.stop());
+
+  it('answers a chain of thousands of NOT or OR keys with BAD, and keeps serving', async () => {
+    const c = await LineClient.open(s.imap.port);
+    await c.line();
+    await c.exchange('a LOGIN u@x pw', /^a /);
+    await c.exchange('b SELECT INBOX', /^b /);
+    expect(await c.exchange(`c SEARCH ${'NOT '.repeat(15_000)}ALL`, /^c /)).toMatch(/^c BAD /);
+    expect(await c.exchange(`d SEARCH ${'OR ALL '.repeat(9_000)}ALL`, /^d /)).toMatch(/^d BAD /);
+    expect(await c.exchange('e SEARCH NOT NOT ALL', /^e /)).toMatch(/^e OK /m);
+    c.close();
+    expect(s.errors).toEqual([]);
+  });
+});

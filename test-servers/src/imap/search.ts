@@ -36,14 +36,19 @@ function contains(haystack: string | undefined, needle: string): boolean {
   return (haystack ?? '').toLowerCase().includes(needle.toLowerCase());
 }
 
-/** Compiles search keys into one predicate. */
-function compile(tokens: Token[], at: { i: number }, uids: number[], seqCount: number): Pred {
+/** How deep NOT, OR and parenthesized keys may nest: deeper would overflow the stack, compiling or matching. */
+const MAX_SEARCH_DEPTH = 64;
+
+/** Compiles one search key (with its arguments) into a predicate. */
+function compile(tokens: Token[], at: { i: number }, uids: number[], seqCount: number, depth = 0): Pred {
+  if (depth > MAX_SEARCH_DEPTH) throw new SearchError('search keys nested too deeply');
   const tok = tokens[at.i++];
   if (!tok) throw new SearchError('missing search key');
+  const sub = () => compile(tokens, at, uids, seqCount, depth + 1);
   if (tok.t === 'list') {
     const inner = { i: 0 };
     const preds: Pred[] = [];
-    while (inner.i < tok.v.length) preds.push(compile(tok.v, inner, uids, seqCount));
+    while (inner.i < tok.v.length) preds.push(compile(tok.v, inner, uids, seqCount, depth + 1));
     return (m, n) => preds.every((p) => p(m, n));
   }
   const key = astring(tok)!.toUpperCase();
@@ -73,8 +78,8 @@ function compile(tokens: Token[], at: { i: number }, uids: number[], seqCount: n
     case 'BEFORE': { const d = day(str()); return (m) => Math.floor(m.internalDate.getTime() / 86_400_000) < d; }
     case 'ON': { const d = day(str()); return (m) => Math.floor(m.internalDate.getTime() / 86_400_000) === d; }
     case 'SINCE': { const d = day(str()); return (m) => Math.floor(m.internalDate.getTime() / 86_400_000) >= d; }
-    case 'NOT': { const p = compile(tokens, at, uids, seqCount); return (m, n) => !p(m, n); }
-    case 'OR': { const a = compile(tokens, at, uids, seqCount); const b = compile(tokens, at, uids, seqCount); return (m, n) => a(m, n) || b(m, n); }
+    case 'NOT': { const p = sub(); return (m, n) => !p(m, n); }
+    case 'OR': { const a = sub(); const b = sub(); return (m, n) => a(m, n) || b(m, n); }
     case 'UID': {
       const set = str();
       const idx = resolveSequenceSet(set, uids, true);
