@@ -84,4 +84,18 @@ describe('ImapClient limits', () => {
     const pending = [busy.noop(), busy.noop(), busy.create('x')];
     for (const p of pending) await expect(p).rejects.toMatchObject({ code: 'ECONNECTION' });
   });
+
+  it('mailbox.exists follows VANISHED expunges (QRESYNC) as it follows EXPUNGE', async () => {
+    const s = await fake((line) => {
+      const tag = tagOf(line);
+      if (line.includes(' SELECT ')) return `* 10 EXISTS\r\n${tag} OK [READ-WRITE] done\r\n`;
+      if (line.endsWith(' NOOP')) return `* VANISHED 3:4,9\r\n* 1 EXPUNGE\r\n${tag} OK done\r\n`;
+      return `${tag} OK done\r\n`;
+    });
+    const c = await client(s);
+    await c.select('INBOX');
+    await c.noop();
+    expect(c.mailbox?.exists).toBe(6);
+    await c.logout();
+  });
 });

@@ -24,6 +24,7 @@ import type { ImapClientOptions } from './client-options.js';
 import { DEFAULT_IDLE_RESTART_MS, DEFAULT_MAX_HELD_BYTES, DEFAULT_STREAM_THRESHOLD } from './client-options.js';
 import { commandError } from './command-errors.js';
 import { Connection, defaultByeError } from './connection.js';
+import { sequenceSetSize } from '../command/sequence-set.js';
 import { DEFAULT_CLIENT_QUIRKS } from '../quirks.js';
 import type { ImapClientQuirks } from '../quirks.js';
 import type { CommandOutcome, RunOptions } from './connection.js';
@@ -287,6 +288,7 @@ export class ImapClient extends MessageOps {
       if (update.type === 'exists') info.exists = update.count;
       else if (update.type === 'recent') info.recent = update.count;
       else if (update.type === 'expunge' && info.exists > 0) info.exists--;
+      else if (update.type === 'vanished' && !update.earlier) info.exists = Math.max(0, info.exists - sequenceSetSize(update.uids));
       else if (update.type === 'flags') info.flags = update.flags;
     }
     this.options.onUpdate?.(update);

@@ -105,3 +105,19 @@ export function expandSequenceSet(set: string, limit = 100_000): number[] {
   }
   return out;
 }
+
+/** How many numbers a sequence set without `*` names, without expanding it (`*` counts as one). */
+export function sequenceSetSize(set: string): number {
+  let n = 0;
+  for (const item of set.split(',')) {
+    const colon = item.indexOf(':');
+    if (colon < 0) {
+      n++;
+      continue;
+    }
+    const a = Number(item.slice(0, colon));
+    const b = Number(item.slice(colon + 1));
+    n += Number.isFinite(a) && Number.isFinite(b) ? Math.abs(b - a) + 1 : 1;
+  }
+  return n;
+}

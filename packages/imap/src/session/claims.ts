@@ -11,6 +11,7 @@
  * What no command claims and changes the selected mailbox becomes a MailboxUpdate
  * (`toUpdate`: RFC 9051 §7.4 EXISTS/EXPUNGE/FETCH, §7.3 FLAGS, RFC 7162 §3.2.10 VANISHED).
  */
+import { sequenceSetSize } from '../command/sequence-set.js';
 import type { FetchResult, ImapResponse, MailboxUpdate } from '../types.js';
 
 type Kind = ImapResponse['kind'];
@@ -70,22 +71,6 @@ export function heldItems(response: ImapResponse): number {
     return all === undefined ? 1 : Math.max(1, sequenceSetSize(all));
   }
   return 1;
-}
-
-/** The count of numbers a sequence set without `*` names (`*` counts as one). */
-function sequenceSetSize(set: string): number {
-  let n = 0;
-  for (const item of set.split(',')) {
-    const colon = item.indexOf(':');
-    if (colon < 0) {
-      n++;
-      continue;
-    }
-    const a = Number(item.slice(0, colon));
-    const b = Number(item.slice(colon + 1));
-    n += Number.isFinite(a) && Number.isFinite(b) ? Math.abs(b - a) + 1 : 1;
-  }
-  return n;
 }
 
 /** Commands that run alone: nothing is pipelined before or after them until they complete. */
