@@ -27,7 +27,6 @@ export class SmtpSession {
   #state: 'greeted' | 'ready' | 'mail' | 'rcpt' | 'quit' = 'greeted';
   #user: string | null = null;
   #token: string | null = null;
-  #from = '';
   #to: string[] = [];
   #delivered = 0;
   readonly #faults: CommandFaults;
@@ -98,7 +97,6 @@ export class SmtpSession {
   }
 
   #reset(): void {
-    this.#from = '';
     this.#to = [];
     if (this.#state !== 'greeted') this.#state = 'ready';
   }
@@ -158,7 +156,6 @@ export class SmtpSession {
     if (!m || this.#state !== 'ready') return this.#send(m ? '503 5.5.1 Sender already specified' : this.#t.syntax);
     const size = /\bSIZE=(\d+)/i.exec(m[2]!);
     if (size && Number(size[1]) > this.#ctx.limits.maxMessageBytes) return this.#send(this.#t.tooBig);
-    this.#from = m[1]!;
     this.#state = 'mail';
     await this.#send(this.#t.mailOk);
   }
@@ -193,13 +190,11 @@ export class SmtpSession {
       size += data.length;
       if (size <= this.#ctx.limits.maxMessageBytes) parts.push(data);
     }
-    const from = this.#from;
     const to = this.#to;
     this.#reset();
     if (size > this.#ctx.limits.maxMessageBytes) return this.#send(this.#t.tooBig);
     const raw = Buffer.concat(parts);
     for (const rcpt of to) this.#ctx.store.deliver(rcpt, raw);
-    void from;
     this.#delivered++;
     await this.#send(this.#t.dataOk(`${this.#ctx.personality.name.toUpperCase()}${String(this.#delivered).padStart(6, '0')}`));
   }
