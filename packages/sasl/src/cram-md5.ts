@@ -19,7 +19,7 @@ import { challenge, failure, success } from './server-step.js';
 const NAME = 'CRAM-MD5';
 
 /** Returns the lower-case hex HMAC-MD5 digest CRAM-MD5 sends. */
-export function cramMd5Digest(password: string, challenge: Uint8Array): string {
+function cramMd5Digest(password: string, challenge: Uint8Array): string {
   return createHmac('md5', utf8(password)).update(challenge).digest('hex');
 }
 

@@ -24,7 +24,7 @@ import { parseOAuthErrorBytes } from './xoauth2.js';
 const NAME = 'OAUTHBEARER';
 
 /** Builds the OAUTHBEARER client response; refuses `\x01` in any field. */
-export function oauthBearerBytes(creds: Pick<SaslCredentials, 'user' | 'authzid' | 'accessToken' | 'host' | 'port'>): Uint8Array {
+function oauthBearerBytes(creds: Pick<SaslCredentials, 'user' | 'authzid' | 'accessToken' | 'host' | 'port'>): Uint8Array {
   const token = creds.accessToken;
   if (typeof token !== 'string' || token === '') throw new SaslError('ESASLINPUT', 'OAUTHBEARER needs an access token', { mechanism: NAME, reason: 'missing-token' });
   const authzid = creds.authzid ?? creds.user;
@@ -79,7 +79,7 @@ const KEY = /^[A-Za-z]+$/;
 const VALUE = /^[\x21-\x7e \t\r\n]*$/;
 
 /** Parses an OAUTHBEARER client response; a string is the failure reason. */
-export function parseOAuthBearerBytes(bytes: Uint8Array): { user: string; accessToken: string; fields: Record<string, string> } | string {
+function parseOAuthBearerBytes(bytes: Uint8Array): { user: string; accessToken: string; fields: Record<string, string> } | string {
   const text = fromUtf8(bytes);
   if (text === null) return 'malformed';
   const gs2 = parseGs2Header(text);

@@ -16,7 +16,7 @@ import { EMPTY, challenge, failure, success } from './server-step.js';
 const NAME = 'PLAIN';
 
 /** Builds the PLAIN message; throws ESASLINPUT for a NUL in a field or an empty user or password. */
-export function plainBytes(creds: Pick<SaslCredentials, 'user' | 'authzid' | 'password'>): Uint8Array {
+function plainBytes(creds: Pick<SaslCredentials, 'user' | 'authzid' | 'password'>): Uint8Array {
   const { user, password } = creds;
   const authzid = creds.authzid ?? '';
   if (typeof password !== 'string' || password === '' || user === '') {

@@ -27,7 +27,7 @@ import { SaslError, refuseSeparator } from './sasl-error.js';
 const NAME = 'XOAUTH2';
 
 /** Builds the XOAUTH2 initial response bytes; refuses `\x01` in either field. */
-export function xoauth2Bytes(user: string, accessToken: string): Uint8Array {
+function xoauth2Bytes(user: string, accessToken: string): Uint8Array {
   refuseSeparator(NAME, 'user', user, '\x01');
   refuseSeparator(NAME, 'access token', accessToken, '\x01');
   return utf8(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`);
@@ -46,7 +46,7 @@ function malformed(message: string, reason = 'malformed'): SaslError {
  * Parses decoded XOAUTH2 bytes strictly. Throws SaslError with reason 'malformed'
  * (layout, empty user or token, invalid UTF-8) or 'bad-scheme' (not Bearer).
  */
-export function parseXOAuth2Bytes(bytes: Uint8Array): { user: string; accessToken: string } {
+function parseXOAuth2Bytes(bytes: Uint8Array): { user: string; accessToken: string } {
   const text = fromUtf8(bytes);
   if (text === null) throw malformed('payload is not UTF-8');
   if (!text.startsWith('user=')) throw malformed('payload does not start with user=');
