@@ -6,8 +6,9 @@
  * commands that claim a kind in common; what nobody claims is a mailbox update or a
  * status to report.
  *
- * An untagged OK/NO/BAD with a response code goes to the oldest in-flight command of
- * any kind (SELECT's [UIDVALIDITY], MOVE's [COPYUID]); without a command it is reported.
+ * An untagged OK/NO/BAD with a response code goes to the oldest in-flight MOVE for a
+ * [COPYUID], else to the oldest in-flight command of any kind (SELECT's [UIDVALIDITY]);
+ * without a command it is reported.
  * What no command claims and changes the selected mailbox becomes a MailboxUpdate
  * (`toUpdate`: RFC 9051 §7.4 EXISTS/EXPUNGE/FETCH, §7.3 FLAGS, RFC 7162 §3.2.10 VANISHED).
  */
@@ -50,13 +51,31 @@ export function claims(name: string, response: ImapResponse): boolean {
 }
 
 /**
+ * Response codes that answer a particular command when they come in an untagged OK: MOVE
+ * reports COPYUID that way (RFC 6851 §4.3). Other untagged codes go to the oldest command
+ * in flight.
+ */
+const CODE_CLAIMS: Record<string, readonly string[]> = {
+  MOVE: ['COPYUID'],
+  'UID MOVE': ['COPYUID'],
+};
+
+/** True when a command named `name` claims an untagged status with the code `code`. */
+export function claimsCode(name: string, code: string): boolean {
+  return CODE_CLAIMS[name]?.includes(code) ?? false;
+}
+
+/**
  * True when commands `a` and `b` claim a kind in common. Such commands are never in flight
  * together: untagged data carries no tag, so two pipelined STATUS, SEARCH or LIST, or a
  * FETCH and a STORE, could not tell whose responses are whose (RFC 9051 §5.5).
  */
 export function sharesClaims(a: string, b: string): boolean {
-  const mine = CLAIMS[a];
-  return mine !== undefined && (CLAIMS[b]?.some((kind) => mine.includes(kind)) ?? false);
+  const overlap = (table: Record<string, readonly string[]>) => {
+    const mine = table[a];
+    return mine !== undefined && (table[b]?.some((x) => mine.includes(x)) ?? false);
+  };
+  return overlap(CLAIMS) || overlap(CODE_CLAIMS);
 }
 
 /**

@@ -299,4 +299,16 @@ describe('ImapSession', () => {
     expect(Buffer.from(body).toString()).toBe('hello');
     expect(body.buffer.byteLength).toBe(5);
   });
+
+  it('gives an untagged [COPYUID] to the MOVE in flight, not to an older command', () => {
+    const s = make();
+    drain(s);
+    s.enqueue({ name: 'NOOP' });
+    s.enqueue({ name: 'UID MOVE', args: [atom('4:5'), mailbox('Archive')] });
+    s.enqueue({ name: 'UID MOVE', args: [atom('6'), mailbox('Archive')] });
+    expect(writes(drain(s))).toBe('A1 NOOP\r\nA2 UID MOVE 4:5 Archive\r\n');
+    s.receive(enc('* OK [COPYUID 9 4:5 10:11] moved\r\n* 1 EXPUNGE\r\nA1 OK\r\nA2 OK\r\n'));
+    const done = drain(s).filter((x) => x.kind === 'CommandCompleted');
+    expect(done).toMatchObject([{ handle: { tag: 'A1' }, data: [] }, { handle: { tag: 'A2' }, data: [{ code: { name: 'COPYUID' } }] }]);
+  });
 });

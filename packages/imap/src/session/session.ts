@@ -40,7 +40,7 @@ import { MailwireError, ProtocolError, redactCommand, UsageError } from '@mailwi
 import { encodeCommand, encoderCapabilitiesFor } from '../command/encoder.js';
 import type { CommandPart, EncoderCapabilities } from '../command/encoder.js';
 import type { FetchResult, ImapResponse, StatusResponse } from '../types.js';
-import { claims, heldItems, isExclusive, sharesClaims, switchesStream, toUpdate } from './claims.js';
+import { claims, claimsCode, heldItems, isExclusive, sharesClaims, switchesStream, toUpdate } from './claims.js';
 import { InputGate } from './input-gate.js';
 import type { CommandHandle, PendingCommand as Pending, ResponseDecoder, SessionCommand, SessionState, SessionStep } from './session-types.js';
 
@@ -382,8 +382,9 @@ export class ImapSession {
       if (!this.inflight.some((p) => p.handle.name === 'LOGOUT')) this.out.push({ kind: 'ByeReceived', response: status });
       return;
     }
-    const owner = this.inflight[0];
-    if (owner && status.code) return this.deliver(owner, status);
+    const code = status.code?.name;
+    const owner = code === undefined ? undefined : (this.inflight.find((p) => claimsCode(p.handle.name, code)) ?? this.inflight[0]);
+    if (owner) return this.deliver(owner, status);
     this.out.push({ kind: 'StatusReceived', response: status });
   }
 
