@@ -194,20 +194,7 @@ export class Connection {
   async startTls(goAhead: string, context: SecureContext): Promise<boolean> {
     await this.write(goAhead + (this.#faults.injectAfterStarttls ?? ''));
     if (this.#ended) return false;
-    const raw = this.#socket;
-    this.#detach(raw);
-    this.#chunks = [];
-    this.#buffered = 0;
-    const secure = new TLSSocket(raw, { isServer: true, secureContext: context });
-    this.#socket = secure;
-    this.#attach(secure);
-    const ok = await new Promise<boolean>((resolve) => {
-      secure.once('secure', () => resolve(true));
-      secure.once('error', () => resolve(false));
-      secure.once('close', () => resolve(false));
-    });
-    this.secure = ok;
-    return ok;
+    return this.#upgrade((raw) => new TLSSocket(raw, { isServer: true, secureContext: context }), 'secure');
   }
 
   /**
@@ -215,16 +202,24 @@ export class Connection {
    * go-ahead, unread bytes are discarded and a TLS client handshake runs on the same
    * connection. Resolves true once it is verified and secure.
    */
-  async upgradeClientTls(options: ConnectionOptions): Promise<boolean> {
+  upgradeClientTls(options: ConnectionOptions): Promise<boolean> {
+    return this.#upgrade((raw) => tlsConnect({ ...options, socket: raw }), 'secureConnect');
+  }
+
+  /**
+   * Moves the connection onto a TLS socket made over the current one: unread plaintext
+   * is discarded, and the result says whether the handshake (`ready` event) completed.
+   */
+  async #upgrade(wrap: (raw: Socket) => TLSSocket, ready: 'secure' | 'secureConnect'): Promise<boolean> {
     const raw = this.#socket;
     this.#detach(raw);
     this.#chunks = [];
     this.#buffered = 0;
-    const secure = tlsConnect({ ...options, socket: raw });
+    const secure = wrap(raw);
     this.#socket = secure;
     this.#attach(secure);
     const ok = await new Promise<boolean>((resolve) => {
-      secure.once('secureConnect', () => resolve(true));
+      secure.once(ready, () => resolve(true));
       secure.once('error', () => resolve(false));
       secure.once('close', () => resolve(false));
     });
