@@ -5,6 +5,7 @@
  */
 import type { SecureContext } from 'node:tls';
 import type { Faults } from './faults/faults.js';
+import type { Connection } from './net/connection.js';
 import type { Personality } from './personalities/index.js';
 import type { MailStore } from './store/mail-store.js';
 import type { TestPki } from './tls/certs.js';
@@ -30,4 +31,9 @@ export interface ServerContext {
   tls: SecureContext;
   faults: Faults;
   limits: Limits;
+}
+
+/** Whether the personality lets a client authenticate on this connection (some only over TLS). */
+export function authAllowed(ctx: ServerContext, conn: Connection): boolean {
+  return conn.secure || !ctx.personality.authRequiresTls;
 }

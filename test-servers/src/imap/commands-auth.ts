@@ -5,13 +5,10 @@
  */
 import { SASL_MECHANISMS } from '@mailwire/sasl';
 import { runSaslExchange } from '../sasl-driver.js';
+import { authAllowed } from '../server-context.js';
 import { astring, atom } from './tokenizer.js';
 import { NOT_AUTHED, type Handler } from './handler.js';
 import type { ImapSession } from './session.js';
-
-function mayAuthenticate(s: ImapSession): boolean {
-  return s.conn.secure || !s.ctx.personality.authRequiresTls;
-}
 
 async function loggedIn(s: ImapSession, tag: string, user: string, text: string): Promise<void> {
   s.user = s.ctx.users.get(user)?.user ?? user;
@@ -36,7 +33,7 @@ export const authCommands: Record<string, Handler> = {
     async run(s, tag, args) {
       const mech = atom(args[0]);
       if (mech === undefined || args.length > 2) return s.send(`${tag} BAD ${s.texts.bad('Invalid arguments.')}`);
-      if (!mayAuthenticate(s)) return s.send(`${tag} NO ${s.texts.privacyRequired}`);
+      if (!authAllowed(s.ctx, s.conn)) return s.send(`${tag} NO ${s.texts.privacyRequired}`);
       if (!SASL_MECHANISMS.includes(mech)) return s.send(`${tag} NO ${s.texts.authFailed}`);
       const ir = args[1] === undefined ? undefined : astring(args[1]);
       const outcome = await runSaslExchange(s.conn, s.ctx, mech, ir, { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: s.ctx.limits.maxLineBytes });
@@ -53,7 +50,7 @@ export const authCommands: Record<string, Handler> = {
       const user = astring(args[0]);
       const password = astring(args[1]);
       if (user === undefined || password === undefined || args.length !== 2) return s.send(`${tag} BAD ${s.texts.bad('Invalid arguments.')}`);
-      if (!mayAuthenticate(s)) return s.send(`${tag} NO ${s.texts.privacyRequired}`);
+      if (!authAllowed(s.ctx, s.conn)) return s.send(`${tag} NO ${s.texts.privacyRequired}`);
       const u = s.ctx.users.get(user);
       if (!u || u.password === undefined || u.password !== password) return s.send(`${tag} NO ${s.texts.loginFailed}`);
       await loggedIn(s, tag, u.user, s.texts.loginOk(u.user));

@@ -16,7 +16,7 @@
  */
 import { CommandFaults } from '../faults/command-faults.js';
 import type { Connection } from '../net/connection.js';
-import type { ServerContext } from '../server-context.js';
+import { authAllowed, type ServerContext } from '../server-context.js';
 import type { Mailbox } from '../store/mail-store.js';
 import { readCommand } from './command-reader.js';
 import { ImapSyntaxError, tokenize, type Token } from './tokenizer.js';
@@ -55,10 +55,10 @@ export class ImapSession {
   capabilities(): string[] {
     const p = this.ctx.personality;
     if (this.state !== 'not-authenticated') return p.imap.authenticatedCapabilities;
-    const authAllowed = this.conn.secure || !p.authRequiresTls;
+    const mayAuth = authAllowed(this.ctx, this.conn);
     return p.imap.capabilities.flatMap((c) => {
       if (c === '{STARTTLS}') return this.conn.secure ? [] : ['STARTTLS'];
-      if (c === '{AUTH}') return authAllowed ? p.mechanisms.map((m) => `AUTH=${m}`) : ['LOGINDISABLED'];
+      if (c === '{AUTH}') return mayAuth ? p.mechanisms.map((m) => `AUTH=${m}`) : ['LOGINDISABLED'];
       return [c];
     });
   }

@@ -15,7 +15,7 @@ import { dotStuff } from '@mailwire/wire';
 import { CommandFaults } from '../faults/command-faults.js';
 import type { Connection } from '../net/connection.js';
 import { runSaslExchange } from '../sasl-driver.js';
-import type { ServerContext } from '../server-context.js';
+import { authAllowed, type ServerContext } from '../server-context.js';
 import type { StoredMessage } from '../store/mail-store.js';
 
 const MAX_POP3_LINE = 8192;
@@ -51,10 +51,6 @@ export class Pop3Session {
 
   #err(text: string): Promise<void> {
     return this.#send(`-ERR ${text}`);
-  }
-
-  get #authAllowed(): boolean {
-    return this.#conn.secure || !this.#ctx.personality.authRequiresTls;
   }
 
   async run(): Promise<void> {
@@ -94,7 +90,7 @@ export class Pop3Session {
         return;
       case 'USER':
         if (!inAuth) return this.#err(this.#t.wrongState);
-        if (!this.#authAllowed) return this.#err(this.#t.passFailed);
+        if (!authAllowed(this.#ctx, this.#conn)) return this.#err(this.#t.passFailed);
         this.#pendingUser = args.join(' ');
         return this.#ok(this.#t.userOk);
       case 'PASS': return inAuth ? this.#pass(args.join(' ')) : this.#err(this.#t.wrongState);
@@ -127,7 +123,7 @@ export class Pop3Session {
     const lines = [...this.#t.capa];
     if (!this.#conn.secure && this.#state === 'authorization') lines.push('STLS');
     lines.push('USER');
-    if (this.#authAllowed) lines.push(`SASL ${this.#ctx.personality.mechanisms.join(' ')}`);
+    if (authAllowed(this.#ctx, this.#conn)) lines.push(`SASL ${this.#ctx.personality.mechanisms.join(' ')}`);
     await this.#ok(this.#t.capaOk);
     await this.#send(...lines, '.');
   }
@@ -135,13 +131,13 @@ export class Pop3Session {
   async #pass(password: string): Promise<void> {
     const u = this.#pendingUser === null ? undefined : this.#ctx.users.get(this.#pendingUser);
     this.#pendingUser = null;
-    if (!this.#authAllowed || !u || u.password === undefined || u.password !== password) return this.#err(this.#t.passFailed);
+    if (!authAllowed(this.#ctx, this.#conn) || !u || u.password === undefined || u.password !== password) return this.#err(this.#t.passFailed);
     return this.#loggedIn(u.user, this.#t.passOk);
   }
 
   async #auth(args: string[]): Promise<void> {
     const mech = (args[0] ?? '').toUpperCase();
-    if (!this.#authAllowed || !SASL_MECHANISMS.includes(mech) || args.length > 2) return this.#err(this.#t.authFailed);
+    if (!authAllowed(this.#ctx, this.#conn) || !SASL_MECHANISMS.includes(mech) || args.length > 2) return this.#err(this.#t.authFailed);
     const outcome = await runSaslExchange(this.#conn, this.#ctx, mech, args[1], { challenge: (b64) => `+ ${b64}\r\n`, maxLineBytes: MAX_POP3_LINE });
     if (outcome.kind === 'closed') return;
     if (outcome.kind === 'cancel') return this.#err(this.#t.authAborted);

@@ -18,7 +18,7 @@ import { SASL_MECHANISMS } from '@mailwire/sasl';
 import { CommandFaults } from '../faults/command-faults.js';
 import type { Connection } from '../net/connection.js';
 import { runSaslExchange } from '../sasl-driver.js';
-import type { ServerContext } from '../server-context.js';
+import { authAllowed, type ServerContext } from '../server-context.js';
 
 export class SmtpSession {
   readonly #conn: Connection;
@@ -44,10 +44,6 @@ export class SmtpSession {
 
   #send(...lines: string[]): Promise<void> {
     return this.#conn.write(lines.map((l) => `${l}\r\n`).join(''));
-  }
-
-  get #authAllowed(): boolean {
-    return this.#conn.secure || !this.#ctx.personality.authRequiresTls;
   }
 
   async run(): Promise<void> {
@@ -89,7 +85,7 @@ export class SmtpSession {
   #ehloLines(name: string): string[] {
     const keywords = this.#t.keywords.flatMap((k) => {
       if (k === '{STARTTLS}') return this.#conn.secure ? [] : ['STARTTLS'];
-      if (k === '{AUTH}') return this.#authAllowed ? [`AUTH ${this.#ctx.personality.mechanisms.join(' ')}`] : [];
+      if (k === '{AUTH}') return authAllowed(this.#ctx, this.#conn) ? [`AUTH ${this.#ctx.personality.mechanisms.join(' ')}`] : [];
       return [k];
     });
     const all = [this.#t.ehloHello(name, this.#clientIp), ...keywords];
@@ -133,7 +129,7 @@ export class SmtpSession {
 
   async #auth(arg: string): Promise<void> {
     if (this.#state === 'greeted') return this.#send(this.#t.badSequence);
-    if (!this.#authAllowed) return this.#send(this.#t.tlsRequired);
+    if (!authAllowed(this.#ctx, this.#conn)) return this.#send(this.#t.tlsRequired);
     if (this.#user !== null) return this.#send('503 5.5.1 Already authenticated');
     const [mechRaw = '', initial, extra] = arg.split(' ');
     const mech = mechRaw.toUpperCase();
