@@ -98,4 +98,16 @@ describe('ImapClient limits', () => {
     expect(c.mailbox?.exists).toBe(6);
     await c.logout();
   });
+
+  it('fetchBody() holds no more than limits.maxLiteralBytes: EPROTOCOL and a closed connection, without waiting for the rest', async () => {
+    const s = await fake((line, socket) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK\r\n`;
+      socket.write(`* 1 FETCH (BODY[] {${2 ** 40}}\r\n${'q'.repeat(500_000)}`); // and never the rest
+      return undefined;
+    });
+    const c = await client(s, { limits: { maxLiteralBytes: 200_000 } });
+    await expect(c.fetchBody('1')).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    await expect(c.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+  });
 });

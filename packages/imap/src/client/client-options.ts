@@ -20,7 +20,7 @@ export interface ImapClientOptions extends ClientOptions {
   /** Decoder limits. */
   limits?: {
     maxLineBytes?: number;
-    /** Largest literal held in memory by fetch()/fetchBody(). */
+    /** The most body bytes fetch() and fetchBody() hold in memory; past it EPROTOCOL, connection closed. Default 64 MiB. */
     maxLiteralBytes?: number;
     maxDepth?: number;
     /** Literals at least this large are streamed in chunks (fetchBodyStream). Default 64 KiB. */

@@ -184,6 +184,10 @@ export class ImapClient extends MessageOps {
     return this.options.limits?.maxLiteralBytes ?? DEFAULT_MAX_HELD_BYTES;
   }
 
+  protected failConnection(error: MailwireError): void {
+    this.conn?.destroy(error);
+  }
+
   protected enabledExtensions(): ReadonlySet<string> {
     return this.enabled;
   }

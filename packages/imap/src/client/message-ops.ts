@@ -5,6 +5,7 @@
  * EXPUNGE fallback), EXPUNGE / UID EXPUNGE (RFC 4315) and APPEND (with APPENDUID).
  */
 import { ProtocolError, UsageError } from '@mailwire/errors';
+import type { MailwireError } from '@mailwire/errors';
 
 import type { CommandArg } from '../command/arguments.js';
 import { atom, list, literal, mailbox, num, seq, str } from '../command/arguments.js';
@@ -59,8 +60,10 @@ function codeOf(responses: readonly (ImapResponse | StatusResponse)[], name: str
 }
 
 export abstract class MessageOps extends MailboxOps {
-  /** The most body bytes fetch() holds in memory at once (limits.maxLiteralBytes). */
+  /** The most body bytes fetch() and fetchBody() hold in memory at once (limits.maxLiteralBytes). */
   protected abstract maxHeldBytes(): number;
+  /** Closes the connection, failing whatever is pending with `error`. */
+  protected abstract failConnection(error: MailwireError): void;
 
   /** FETCH (RFC 9051 §6.4.5): results as they arrive. */
   async *fetch(set: string, items: FetchItem[], opts: FetchOptions = {}): AsyncIterable<FetchResult> {
@@ -86,10 +89,25 @@ export abstract class MessageOps extends MailboxOps {
     }
   }
 
-  /** One message's body section (default the whole message), held in memory. */
+  /**
+   * One message's body section (default the whole message), held in memory: at most
+   * limits.maxLiteralBytes of it, past which the server is sending more than the client
+   * may hold (it announced the size it liked) — EPROTOCOL and a closed connection, as in
+   * fetch(). fetchBodyStream() has no such limit.
+   */
   async fetchBody(set: string, opts: { uid?: boolean; section?: string } = {}): Promise<Uint8Array> {
+    const max = this.maxHeldBytes();
     const parts: Uint8Array[] = [];
-    for await (const chunk of this.fetchBodyStream(set, opts)) parts.push(chunk);
+    let bytes = 0;
+    for await (const chunk of this.fetchBodyStream(set, opts)) {
+      bytes += chunk.length;
+      if (bytes > max) {
+        const err = new ProtocolError(`fetchBody() would hold more than ${max} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
+        this.failConnection(err); // the rest of the body is not worth waiting for
+        throw err;
+      }
+      parts.push(chunk);
+    }
     return Buffer.concat(parts);
   }
 
