@@ -270,6 +270,15 @@ describe('ImapClient commands', () => {
     expect(alerts).toEqual(['Mailbox is at 95% of quota', 'Mailbox migrates tonight']);
   });
 
+  it('close() leaves no mailbox selected, as logout() does', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', table({ 'SELECT INBOX': '* 3 EXISTS\r\n$T OK [READ-WRITE] done\r\n' }));
+    const c = await client(s);
+    await c.select('INBOX');
+    expect(c.mailbox?.exists).toBe(3);
+    c.close();
+    expect(c.mailbox).toBeNull();
+  });
+
   it('a failed SELECT leaves no mailbox selected', async () => {
     const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', table({ 'SELECT Nope': '$T NO [NONEXISTENT] no such mailbox\r\n' }));
     const c = await client(s);

@@ -108,6 +108,7 @@ export class ImapClient extends MessageOps {
   close(): void {
     this.conn?.destroy();
     this.conn = null;
+    this.selectedMailbox = null;
   }
 
   /** Listens for mailbox updates (EXISTS, EXPUNGE, FETCH, ...); returns a function that stops listening. */
