@@ -32,6 +32,12 @@ export class UserTable {
     return [...this.#users.values()];
   }
 
+  /** The user when `password` is theirs (a user without a password never matches), else undefined. */
+  withPassword(user: string, password: string): TestUser | undefined {
+    const u = this.get(user);
+    return u?.password !== undefined && u.password === password ? u : undefined;
+  }
+
   /** The verdict for a token presented for a user. */
   tokenVerdict(user: string, token: string): TokenVerdict {
     const u = this.get(user);
@@ -59,10 +65,7 @@ export class UserTable {
         if (v === 'ok') onToken?.(token);
         return v;
       },
-      verifyPassword: (user, password) => {
-        const u = this.get(user);
-        return u?.password !== undefined && u.password === password;
-      },
+      verifyPassword: (user, password) => this.withPassword(user, password) !== undefined,
       lookupPassword: (user) => this.get(user)?.password ?? null,
     };
   }

@@ -51,8 +51,8 @@ export const authCommands: Record<string, Handler> = {
       const password = astring(args[1]);
       if (user === undefined || password === undefined || args.length !== 2) return s.send(`${tag} BAD ${s.texts.bad('Invalid arguments.')}`);
       if (!authAllowed(s.ctx, s.conn)) return s.send(`${tag} NO ${s.texts.privacyRequired}`);
-      const u = s.ctx.users.get(user);
-      if (!u || u.password === undefined || u.password !== password) return s.send(`${tag} NO ${s.texts.loginFailed}`);
+      const u = s.ctx.users.withPassword(user, password);
+      if (!u) return s.send(`${tag} NO ${s.texts.loginFailed}`);
       await loggedIn(s, tag, u.user, s.texts.loginOk(u.user));
     },
   },

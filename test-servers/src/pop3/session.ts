@@ -129,9 +129,9 @@ export class Pop3Session {
   }
 
   async #pass(password: string): Promise<void> {
-    const u = this.#pendingUser === null ? undefined : this.#ctx.users.get(this.#pendingUser);
+    const u = this.#pendingUser === null ? undefined : this.#ctx.users.withPassword(this.#pendingUser, password);
     this.#pendingUser = null;
-    if (!authAllowed(this.#ctx, this.#conn) || !u || u.password === undefined || u.password !== password) return this.#err(this.#t.passFailed);
+    if (!authAllowed(this.#ctx, this.#conn) || !u) return this.#err(this.#t.passFailed);
     return this.#loggedIn(u.user, this.#t.passOk);
   }
 
