@@ -192,6 +192,14 @@ describe('properties', () => {
   });
 });
 
+describe('ESEARCH ALL', () => {
+  it('refuses a result set that is not numbers and ranges (EPROTOCOL), so search() never expands "*"', () => {
+    for (const bad of ['1:*', '*', '0', '1,,2', ':']) {
+      expect(() => new ImapResponseDecoder().push(b(`* ESEARCH (TAG "a1") ALL ${bad}\r\n`)), bad).toThrow(expect.objectContaining({ code: 'EPROTOCOL' }));
+    }
+  });
+});
+
 describe('edge cases real servers send', () => {
   const CASES: [string, string, unknown][] = [
     ['a LIST name as a literal', '* LIST (\\HasNoChildren) "/" {8}\r\nfo"o bar\r\n',

@@ -94,6 +94,23 @@ export function readSearch(r: ImapReader): ImapResponse {
 }
 
 /** ESEARCH, after "ESEARCH". */
+/**
+ * ESEARCH ALL's sequence-set of results (RFC 4731 §3.1): numbers and ranges only, never
+ * `*`, so that callers can expand it. Anything else is a protocol error here, not a
+ * failure later in a caller's expansion.
+ */
+const NUMBER_SET = /^[1-9]\d{0,9}(:[1-9]\d{0,9})?(,[1-9]\d{0,9}(:[1-9]\d{0,9})?)*$/;
+
+function expectNumberSet(r: ImapReader): string {
+  const start = r.pos;
+  const set = expectSequenceSet(r);
+  if (!NUMBER_SET.test(set)) {
+    r.pos = start;
+    throw r.error('a sequence-set of numbers');
+  }
+  return set;
+}
+
 export function readEsearch(r: ImapReader): ImapResponse {
   const out: ImapResponse & { kind: 'esearch' } = { kind: 'esearch', uid: false };
   if (r.peek() === 0x20 && r.bytes[r.pos + 1] === 0x28) {
@@ -117,7 +134,7 @@ export function readEsearch(r: ImapReader): ImapResponse {
       case 'MIN': out.min = r.expectNumber(); break;
       case 'MAX': out.max = r.expectNumber(); break;
       case 'COUNT': out.count = r.expectNumber(); break;
-      case 'ALL': out.all = expectSequenceSet(r); break;
+      case 'ALL': out.all = expectNumberSet(r); break;
       case 'MODSEQ': out.modSeq = r.expectNumber64(); break;
       default: if (readSequenceSet(r) === undefined) readGenericValue(r);
     }
