@@ -47,4 +47,18 @@ describe('mailwire-test-servers command', () => {
     expect(code).toBe(2);
     expect(err).toContain('--users <file.json> is required');
   });
+
+  it('refuses a users file that is not JSON without quoting it, so no password reaches stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-test-'));
+    const users = join(dir, 'users.json');
+    writeFileSync(users, '[{"user":"u@example.com","password":hunter2}]');
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, '--users', users], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(2);
+    expect(err).toContain('is not valid JSON');
+    expect(err).not.toContain('hunter2');
+  });
 });

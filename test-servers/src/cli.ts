@@ -29,11 +29,18 @@ async function main(): Promise<void> {
   const personality = values.personality ?? 'dovecot';
   if (!(personality in PERSONALITIES)) fail(`unknown personality ${personality}; known: ${Object.keys(PERSONALITIES).join(', ')}`);
   if (values.users === undefined) fail('--users <file.json> is required (a JSON array of { user, password?, tokens?, expiredTokens?, smtpAuthDisabled? })');
-  let users: TestUser[];
+  let text: string;
   try {
-    users = JSON.parse(readFileSync(values.users, 'utf8')) as TestUser[];
+    text = readFileSync(values.users, 'utf8');
   } catch (e) {
     fail(`cannot read ${values.users}: ${(e as Error).message}`);
+  }
+  let users: TestUser[];
+  try {
+    users = JSON.parse(text) as TestUser[];
+  } catch {
+    // Not JSON.parse's message: it quotes the text around the error, passwords and tokens included.
+    fail(`${values.users} is not valid JSON`);
   }
   if (!Array.isArray(users) || users.some((u) => typeof u?.user !== 'string')) fail('the users file must hold an array of objects with a "user" string');
   const servers = await startTestServers({ personality: personality as PersonalityName, users, ...(values.host ? { host: values.host } : {}) });
