@@ -91,6 +91,18 @@ describe('ImapClient security', () => {
     await expect(client.noop()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
+  it('fails with ETIMEDOUT when the server never answers the DONE that ends an IDLE', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n', (line) => {
+      if (/ IDLE$/.test(line)) return '+ idling\r\n* 5 EXISTS\r\n';
+      if (line === 'DONE') return undefined;
+      return plainAnswers('IMAP4rev1 IDLE')(line);
+    });
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 100 });
+    await client.connect();
+    const ac = new AbortController();
+    await expect(client.idle({ signal: ac.signal, onUpdate: () => ac.abort() })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
   it('fails with EABORTED when the signal fires', async () => {
     const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => (/ NOOP$/.test(line) ? undefined : plainAnswers('IMAP4rev1')(line)));
     const ac = new AbortController();

@@ -84,8 +84,6 @@ export class Connection {
   private failure: MailwireError | null = null;
   private bye: StatusResponse | null = null;
   private readonly loopDone: Promise<void>;
-  private idleHandle: CommandHandle | null = null;
-  private idleAccepted = false;
 
   constructor(readonly transport: Transport, decoder: ResponseDecoder, private readonly hooks: ConnectionHooks = {}) {
     this.session = new ImapSession({
@@ -122,10 +120,6 @@ export class Connection {
       handle = this.session.enqueue(cmd);
     } catch (err) {
       return Promise.reject(this.bye && !this.failure ? (this.hooks.byeError ?? defaultByeError)(this.bye) : err);
-    }
-    if (handle.name === 'IDLE') {
-      this.idleHandle = handle;
-      this.idleAccepted = false;
     }
     const promise = new Promise<CommandOutcome>((resolve, reject) => this.waiters.set(handle, { resolve, reject, options }));
     this.kick();
@@ -190,8 +184,8 @@ export class Connection {
   }
 
   private updateWaiting(): void {
-    const idling = this.idleHandle !== null && this.idleAccepted;
-    this.transport.setWaiting(!idling && (this.session.pendingCount > 0 || this.greeting === null));
+    // An accepted IDLE waits for the server by design; once DONE is asked for, the OK is awaited like any answer.
+    this.transport.setWaiting(!this.session.idling && (this.session.pendingCount > 0 || this.greeting === null));
   }
 
   private async perform(step: Exclude<SessionStep, { kind: 'need-data' }>): Promise<void> {
@@ -220,7 +214,6 @@ export class Connection {
         const ok = step.kind === 'CommandCompleted';
         if (ok && (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS')) await this.switchStream(step.handle.name);
         else if (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS') this.session.takeUnread();
-        if (step.handle === this.idleHandle) this.idleHandle = null;
         for (const r of [...step.data, step.response]) if (r.kind === 'status') this.alert(r as StatusResponse);
         const w = this.waiters.get(step.handle);
         this.waiters.delete(step.handle);
@@ -235,7 +228,6 @@ export class Connection {
         return;
       }
       case 'IdleAccepted': {
-        this.idleAccepted = true;
         this.updateWaiting();
         this.waiters.get(step.handle)?.options.onIdleAccepted?.(step.handle);
         return;

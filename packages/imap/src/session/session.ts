@@ -139,6 +139,11 @@ export class ImapSession {
     return this.greeted && !this.dead && this.stateValue !== 'logout';
   }
 
+  /** True while an IDLE the server accepted runs and DONE has not been asked for (RFC 2177). */
+  get idling(): boolean {
+    return this.inflight.some((p) => p.idleAccepted && !p.doneRequested);
+  }
+
   /** Commands enqueued and not yet completed. */
   get pendingCount(): number {
     return this.unsent.length + this.inflight.length;
