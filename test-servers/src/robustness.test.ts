@@ -87,3 +87,20 @@ describe('IMAP SEARCH on hostile keys', () => {
     expect(s.errors).toEqual([]);
   });
 });
+
+describe('IMAP literals across one command', () => {
+  let s: TestServers;
+  beforeAll(async () => {
+    s = await startTestServers({ personality: 'dovecot', users: [{ user: 'u@x', password: 'pw' }], limits: { maxLineBytes: 1024, maxLiteralBytes: 4096 } });
+  });
+  afterAll(() => s.stop());
+
+  it('counts every literal of a command against maxLiteralBytes, not each one alone', async () => {
+    const c = await LineClient.open(s.imap.port);
+    await c.line();
+    expect(await c.exchange('a LOGIN {3000}', /^\+ /)).toMatch(/^\+ /);
+    expect(await c.exchange(`${'x'.repeat(3000)} {3000}`, /^a /)).toBe('a NO [TOOBIG] Literal too large.');
+    c.close();
+    expect(s.errors).toEqual([]);
+  });
+});

@@ -14,7 +14,7 @@ import type { UserTable } from './users.js';
 export interface Limits {
   /** The longest command line accepted (IMAP, POP3, SMTP), in octets. */
   maxLineBytes: number;
-  /** The largest IMAP literal accepted. */
+  /** The most IMAP literal bytes one command may carry (all its literals together). */
   maxLiteralBytes: number;
   /** The largest message accepted by SMTP DATA and IMAP APPEND (SIZE). */
   maxMessageBytes: number;
