@@ -20,6 +20,9 @@ import type { Connection } from '../net/connection.js';
 import { runSaslExchange } from '../sasl-driver.js';
 import { authAllowed, type ServerContext } from '../server-context.js';
 
+/** Recipients per message; RFC 5321 §4.5.3.1.8 asks for at least 100, and a client must not grow the list without end. */
+const MAX_RECIPIENTS = 1000;
+
 export class SmtpSession {
   readonly #conn: Connection;
   readonly #ctx: ServerContext;
@@ -160,6 +163,7 @@ export class SmtpSession {
     if (this.#state !== 'mail' && this.#state !== 'rcpt') return this.#send(this.#t.badSequence);
     const m = /^TO:\s*<([^>]+)>/i.exec(arg);
     if (!m) return this.#send(this.#t.syntax);
+    if (this.#to.length >= MAX_RECIPIENTS) return this.#send('452 4.5.3 Too many recipients');
     this.#to.push(m[1]!);
     this.#state = 'rcpt';
     await this.#send(this.#t.rcptOk);

@@ -109,3 +109,20 @@ describe('SMTP server, gmail', () => {
     await t.stop();
   });
 });
+
+describe('SMTP server, recipients', () => {
+  it('answers 452 4.5.3 past 1000 recipients of one message, and still delivers to the first 1000', async () => {
+    const t = await startTestServers({ personality: 'dovecot', users: USERS });
+    const c = await ready(t.smtp.port);
+    expect(await c.exchange(`AUTH PLAIN ${Buffer.from('\x00alice@example.com\x00pw').toString('base64')}`, /^/)).toMatch(/^235 /);
+    expect(await c.exchange('MAIL FROM:<a@b>', /^/)).toMatch(/^250 /);
+    const rcpts = Array.from({ length: 1000 }, (_, i) => `RCPT TO:<r${i}@elsewhere>\r\n`).join('');
+    await c.send(Buffer.from(rcpts));
+    for (let i = 0; i < 1000; i++) expect(await c.line()).toMatch(/^250 /);
+    expect(await c.exchange('RCPT TO:<alice@example.com>', /^/)).toBe('452 4.5.3 Too many recipients');
+    expect(await c.exchange('DATA', /^/)).toMatch(/^354 /);
+    expect(await c.exchange('Subject: x\r\n\r\nbody\r\n.', /^/)).toMatch(/^250 /);
+    c.close();
+    await t.stop();
+  });
+});
