@@ -86,6 +86,22 @@ describe('ImapSession', () => {
     ]);
   });
 
+  it('writes a command with a large literal only once nothing else is in flight (no write/write deadlock)', () => {
+    const s = make('* OK [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n');
+    drain(s);
+    s.enqueue({ name: 'FETCH', args: [atom('1:*'), atom('BODY.PEEK[]')], stream: true });
+    s.enqueue({ name: 'APPEND', args: [mailbox('Sent'), literal(new Uint8Array(100_000).fill(0x61))] });
+    s.enqueue({ name: 'APPEND', args: [mailbox('Sent'), literal(enc('small'))] });
+    expect(writes(drain(s))).toBe('A1 FETCH 1:* BODY.PEEK[]\r\n');
+    s.receive(enc('A1 OK\r\n'));
+    expect(writes(drain(s)).startsWith('A2 APPEND Sent {100000+}\r\naaa')).toBe(true);
+    const small = make('* OK [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n');
+    drain(small);
+    small.enqueue({ name: 'NOOP' });
+    small.enqueue({ name: 'APPEND', args: [mailbox('Sent'), literal(enc('small'))] });
+    expect(writes(drain(small))).toBe('A1 NOOP\r\nA2 APPEND Sent {5+}\r\nsmall\r\n');
+  });
+
   it('does not send a synchronizing literal the server refused, and goes on', () => {
     const s = make();
     drain(s);

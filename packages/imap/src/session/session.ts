@@ -15,7 +15,9 @@
  * in flight (pipelining, RFC 9051 §5.5) except the exclusive ones (AUTHENTICATE, LOGIN,
  * STARTTLS, COMPRESS, IDLE, SELECT, ...), which wait for every earlier command and hold
  * back every later one until they complete, and a command that claims the same kind of
- * untagged data as one in flight (two STATUS, a FETCH and a STORE), which waits for it. A synchronizing literal stops the writing
+ * untagged data as one in flight (two STATUS, a FETCH and a STORE), which waits for it,
+ * and one carrying a literal of more than 64 KiB, which waits for every earlier command
+ * (written while the server sends a large answer, it could deadlock both sides). A synchronizing literal stops the writing
  * until the server's "+"; if the server answers NO/BAD instead, the rest of that command
  * is never sent (an OK instead is fatal: the server cannot have run it).
  *
@@ -82,6 +84,19 @@ function ownBytes(response: ImapResponse): ImapResponse {
     if (body) for (const key of Object.keys(body)) body[key] = Uint8Array.prototype.slice.call(body[key]!);
   }
   return response;
+}
+
+/** Literal bytes past which a command is not pipelined behind others (see carriesLargeLiteral). */
+const LARGE_LITERAL_BYTES = 64 * 1024;
+
+/**
+ * True for a command carrying a literal too large to sit in the socket buffers: written
+ * while earlier commands are answered, it could deadlock — the client blocked writing it
+ * because the server does not read, the server blocked writing a large answer the client
+ * does not read meanwhile. Such a command waits until nothing else is in flight.
+ */
+function carriesLargeLiteral(parts: readonly CommandPart[]): boolean {
+  return parts.some((part) => (part.kind === 'stream' ? part.size : part.kind === 'bytes' ? part.bytes.length : 0) > LARGE_LITERAL_BYTES);
 }
 
 /** ImapSession: the sans-I/O IMAP client session. */
@@ -413,7 +428,8 @@ export class ImapSession {
     while (this.unsent.length > 0) {
       const p = this.unsent[0]!;
       if (p.next === 0) {
-        const blocked = this.inflight.some((q) => isExclusive(q.handle.name) || sharesClaims(q.handle.name, p.handle.name)) || (isExclusive(p.handle.name) && this.inflight.length > 0);
+        const alone = isExclusive(p.handle.name) || carriesLargeLiteral(p.parts);
+        const blocked = this.inflight.some((q) => isExclusive(q.handle.name) || sharesClaims(q.handle.name, p.handle.name)) || (alone && this.inflight.length > 0);
         if (blocked || this.byeReceived) return;
         this.inflight.push(p);
       }
