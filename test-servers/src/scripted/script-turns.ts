@@ -16,17 +16,20 @@ export interface ScriptTurn {
 
 /** Joins consecutive entries of one direction, keeping line numbers. */
 export function scriptTurns(transcript: Transcript): ScriptTurn[] {
-  const turns: ScriptTurn[] = [];
+  const runs: { dir: Direction; parts: Uint8Array[]; starts: ScriptTurn['starts'] }[] = [];
+  let offset = 0;
   for (const e of transcript.entries) {
-    const last = turns[turns.length - 1];
-    if (last && last.dir === e.dir) {
-      last.starts.push({ offset: last.bytes.length, line: e.line });
-      last.bytes = Buffer.concat([last.bytes, e.bytes]);
-    } else {
-      turns.push({ dir: e.dir, bytes: Buffer.from(e.bytes), starts: [{ offset: 0, line: e.line }] });
+    let last = runs[runs.length - 1];
+    if (last?.dir !== e.dir) {
+      last = { dir: e.dir, parts: [], starts: [] };
+      runs.push(last);
+      offset = 0;
     }
+    last.parts.push(e.bytes);
+    last.starts.push({ offset, line: e.line });
+    offset += e.bytes.length;
   }
-  return turns;
+  return runs.map(({ dir, parts, starts }) => ({ dir, bytes: Buffer.concat(parts), starts }));
 }
 
 /** The transcript line an offset of a turn came from. */
