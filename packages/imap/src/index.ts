@@ -11,7 +11,7 @@ export { compactSequenceSet, expandSequenceSet, isSequenceSet, sequenceSet } fro
 export type { SequenceItem, SequenceSet } from './command/sequence-set.js';
 export { imapDate, searchArgs, searchNeedsUtf8 } from './command/search.js';
 export type { SearchQuery } from './command/search.js';
-export { ImapSession } from './session/session.js';
+export { DEFAULT_MAX_RESPONSES_PER_COMMAND, ImapSession } from './session/session.js';
 export { toUpdate } from './session/claims.js';
 export type { ImapSessionOptions } from './session/session.js';
 export type { CommandHandle, ResponseDecoder, SaslDriver, SessionCommand, SessionEvent, SessionState, SessionStep } from './session/session-types.js';
