@@ -40,9 +40,16 @@ export interface ClientOptions {
   auth?: ClientAuth;
   /** Default false: credentials are never sent over plaintext. */
   allowInsecureAuth?: boolean;
-  /** Time without progress before failing with ETIMEDOUT. */
+  /**
+   * Time without progress (while the client waits for the server or for a write to
+   * flush) before failing with ETIMEDOUT. Default DEFAULT_TIMEOUT_MS; 0 turns it off.
+   * An IDLE in progress is not waiting and never times out.
+   */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Receives every line both ways, with secrets redacted. */
   transcript?: (entry: TranscriptEntry) => void;
 }
+
+/** The default `timeoutMs`: five minutes of silence from a server that owes an answer. */
+export const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;

@@ -9,7 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { AbortError, ConnectionError, TimeoutError } from '@mailwire/errors';
 
-import type { Security } from './client-options.js';
+import { DEFAULT_TIMEOUT_MS, type Security } from './client-options.js';
 import type { TranscriptSink } from './transcript.js';
 import { Transport } from './transport.js';
 
@@ -26,7 +26,8 @@ export interface ConnectOptions {
 
 /** Opens a connection; rejects with ConnectionError, TimeoutError or AbortError. */
 export async function connect(options: ConnectOptions): Promise<Transport> {
-  const { host, port, signal, timeoutMs } = options;
+  const { host, port, signal } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (signal?.aborted) throw new AbortError(undefined, { protocol: 'net' });
   const implicit = options.security === 'tls';
   const servername = options.tls?.servername ?? (isIP(host) ? undefined : host);
@@ -54,7 +55,7 @@ export async function connect(options: ConnectOptions): Promise<Transport> {
     socket.once(ready, onReady);
     socket.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeoutMs !== undefined && timeoutMs > 0) {
+    if (timeoutMs > 0) {
       timer = setTimeout(() => done(new TimeoutError(`No connection to ${host}:${port} within ${timeoutMs} ms`, { protocol: 'net' })), timeoutMs);
     }
   });
@@ -62,7 +63,7 @@ export async function connect(options: ConnectOptions): Promise<Transport> {
   return new Transport(socket, {
     host,
     port,
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    timeoutMs,
     ...(signal ? { signal } : {}),
     ...(options.transcript ? { transcript: options.transcript } : {}),
   });

@@ -1,4 +1,5 @@
 export type { AccessTokenSource, ClientAuth, ClientOptions, Security, TranscriptEntry } from './client-options.js';
+export { DEFAULT_TIMEOUT_MS } from './client-options.js';
 export { connect } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { Transport } from './transport.js';

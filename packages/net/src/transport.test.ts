@@ -5,7 +5,7 @@ import { constants, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { connect } from './connect.js';
-import type { TranscriptEntry } from './client-options.js';
+import { DEFAULT_TIMEOUT_MS, type TranscriptEntry } from './client-options.js';
 import { testCert } from './test-cert.test-util.js';
 import { HIGH_WATER } from './transport.js';
 import type { Transport } from './transport.js';
@@ -151,6 +151,15 @@ describe('connect and Transport', () => {
     const t = track(await connect({ host: '127.0.0.1', port, security: 'none', timeoutMs: 40 }));
     t.setWaiting(true);
     await expect(t.read()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('has a progress timeout by default, so a silent server cannot hang a call; 0 turns it off', async () => {
+    const port = await listen(createServer(() => undefined));
+    const byDefault = track(await connect({ host: '127.0.0.1', port, security: 'none' }));
+    expect(byDefault.timeoutMs).toBe(DEFAULT_TIMEOUT_MS);
+    expect(DEFAULT_TIMEOUT_MS).toBeGreaterThan(0);
+    const off = track(await connect({ host: '127.0.0.1', port, security: 'none', timeoutMs: 0 }));
+    expect(off.timeoutMs).toBe(0);
   });
 
   it('fails with EABORTED when the signal fires', async () => {

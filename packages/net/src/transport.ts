@@ -129,6 +129,11 @@ export class Transport {
   }
 
   /** Bytes received and not yet read. */
+  /** The progress timeout in force, in ms (0: none). */
+  get timeoutMs(): number {
+    return this.options.timeoutMs ?? 0;
+  }
+
   get bufferedBytes(): number {
     return this.queuedBytes;
   }
