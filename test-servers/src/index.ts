@@ -3,7 +3,7 @@
  * conformance tests — personalities (Office 365, Gmail, Dovecot), transcript replay in
  * both directions, fault injection, and a test PKI made at start-up.
  */
-export * from './transcript.js';
+export * from '@mailwire/transcript';
 export { startScriptedServer } from './scripted/scripted-server.js';
 export type { ScriptedServer, ScriptedServerOptions, ReplayMismatch, ReplayResult } from './scripted/scripted-server.js';
 export { loadTranscript, transcriptProtocol } from './scripted/load-transcript.js';

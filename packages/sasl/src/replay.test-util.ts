@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AuthenticationError } from '@mailwire/errors';
-import { parseTranscript } from '../../../test-servers/src/transcript.js';
-import type { Transcript, TranscriptEntry } from '../../../test-servers/src/transcript.js';
+import { parseTranscript } from '@mailwire/transcript';
+import type { Transcript, TranscriptEntry } from '@mailwire/transcript';
 import { SaslExchange } from './exchange.js';
 import type { SaslExchangeOptions } from './exchange.js';
 import type { SaslProtocol } from './initial-response.js';

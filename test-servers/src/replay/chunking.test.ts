@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dial } from '../net/dial.js';
 import type { PersonalityName } from '../personalities/index.js';
-import { parseTranscript, sideBytes } from '../transcript.js';
+import { parseTranscript, sideBytes } from '@mailwire/transcript';
 import { fixtureServers } from './personality-sessions.js';
 import { PERSONALITY_FIXTURES } from './record-fixtures.js';
 

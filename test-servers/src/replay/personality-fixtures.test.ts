@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PersonalityName } from '../personalities/index.js';
 import { startScriptedServer } from '../scripted/scripted-server.js';
-import { parseTranscript } from '../transcript.js';
+import { parseTranscript } from '@mailwire/transcript';
 import { fixtureServers, recordPersonalitySessions } from './personality-sessions.js';
 import { PERSONALITY_FIXTURES } from './record-fixtures.js';
 import { replayAsClient } from './replay-as-client.js';

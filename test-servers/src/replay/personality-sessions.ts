@@ -7,7 +7,7 @@
  */
 import type { PersonalityName } from '../personalities/index.js';
 import { startTestServers, type TestServers } from '../test-servers.js';
-import { formatTranscript } from '../transcript.js';
+import { formatTranscript } from '@mailwire/transcript';
 import { RecordingClient } from './recorder.js';
 import { SEED_FAKE_TOKEN } from './redact.js';
 

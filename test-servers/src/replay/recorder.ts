@@ -8,7 +8,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Connection } from '../net/connection.js';
 import { dial } from '../net/dial.js';
-import type { Transcript, TranscriptEntry } from '../transcript.js';
+import type { Transcript, TranscriptEntry } from '@mailwire/transcript';
 
 export class RecordingClient {
   readonly #conn: Connection;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTranscript, parseTranscript } from '../transcript.js';
+import { formatTranscript, parseTranscript } from '@mailwire/transcript';
 import { redactTranscript, SEED_FAKE_TOKEN } from './redact.js';
 
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');

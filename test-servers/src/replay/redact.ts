@@ -4,7 +4,7 @@
  * is replaced by a stand-in, by default the seed document's fake token, and base64 is
  * re-encoded so the transcript stays replayable. A `# redacted:` header says so.
  */
-import type { Transcript } from '../transcript.js';
+import type { Transcript } from '@mailwire/transcript';
 
 /** The fake token of Microsoft's OAuth document, the stand-in for any real one. */
 export const SEED_FAKE_TOKEN = 'EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA';

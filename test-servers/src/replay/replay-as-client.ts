@@ -12,7 +12,7 @@ import { dial } from '../net/dial.js';
 import { isStartTlsCommand, isStartTlsGoAhead, loadTranscript, transcriptProtocol } from '../scripted/load-transcript.js';
 import type { ReplayResult } from '../scripted/scripted-server.js';
 import { lineAt, nextSegment, scriptTurns, type SideState } from '../scripted/script-turns.js';
-import type { Transcript } from '../transcript.js';
+import type { Transcript } from '@mailwire/transcript';
 
 export interface ReplayAsClientOptions {
   transcript: Transcript | string;

@@ -3,7 +3,7 @@
  * and names its protocol (a `# protocol:` header, else the server's first line).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parseTranscript, type Transcript } from '../transcript.js';
+import { parseTranscript, type Transcript } from '@mailwire/transcript';
 
 export type Protocol = 'imap' | 'pop3' | 'smtp';
 

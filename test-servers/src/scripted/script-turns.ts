@@ -5,7 +5,7 @@
  * `{n+}` at a line's end (RFC 9051 §4.3), and an unterminated tail — that both replay
  * directions compare one at a time.
  */
-import type { Direction, Transcript } from '../transcript.js';
+import type { Direction, Transcript } from '@mailwire/transcript';
 
 export interface ScriptTurn {
   dir: Direction;

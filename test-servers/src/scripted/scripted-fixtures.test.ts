@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replayAsClient } from '../replay/replay-as-client.js';
 import { dial } from '../net/dial.js';
-import { parseTranscript, sideBytes } from '../transcript.js';
+import { parseTranscript, sideBytes } from '@mailwire/transcript';
 import { startScriptedServer } from './scripted-server.js';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/scripted/', import.meta.url));

@@ -18,7 +18,7 @@ import type { Faults } from '../faults/faults.js';
 import type { Connection } from '../net/connection.js';
 import { listen } from '../net/listener.js';
 import { certFor, testPki, type CertKind } from '../tls/certs.js';
-import type { Transcript } from '../transcript.js';
+import type { Transcript } from '@mailwire/transcript';
 import { isStartTlsCommand, isStartTlsGoAhead, loadTranscript, transcriptProtocol, type Protocol } from './load-transcript.js';
 import { lineAt, nextSegment, scriptTurns, type ScriptTurn, type SideState } from './script-turns.js';
 import { TagMap } from './tag-map.js';
