@@ -36,7 +36,7 @@ export interface TestAuthServer {
   authorizeInBrowser(url: string): Promise<Response>;
   /** Plays the browser on the device page: enters the user code and confirms (or aborts: the user says no). */
   enterUserCode(verificationUri: string, userCode: string, answer?: 'confirm' | 'abort'): Promise<Response>;
-  /** Revokes a token at the server (RFC 7009), as an admin or a password change would. */
+  /** Revokes a token of the public client at the server (RFC 7009), as a sign-out or an admin would. */
   revoke(token: string): Promise<void>;
   /** RFC 7662 introspection, as the mail server does it. */
   introspect(token: string): Promise<{ active: boolean; sub?: string; scope?: string; client_id?: string }>;
@@ -162,7 +162,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
       return browse(verificationUri, form({ xsrf: xsrfOf(page), user_code: userCode, [answer]: 'yes' }));
     },
     revoke: async (token) => {
-      const res = await rsPost('/token/revocation', { token });
+      const res = await fetch(`${issuer}/token/revocation`, form({ client_id: PUBLIC_CLIENT, token }));
       if (res.status !== 200) throw new Error(`revocation failed: ${res.status} ${await res.text()}`);
     },
     introspect: async (token) => {
@@ -175,4 +175,26 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
         http.close(() => resolve());
       }),
   };
+}
+
+/** Signs `account` in through `mailwire login` with PKCE, the test playing the browser; resolves once the tokens are stored. */
+export async function loginWithBrowser(auth: TestAuthServer, env: Record<string, string>, account: string, user = 'alice@example.com'): Promise<void> {
+  const { runLoginCommand } = await import('./login-command.js');
+  let err = '';
+  let browsed: Promise<Response> | undefined;
+  const code = await runLoginCommand(['--issuer', auth.issuer, '--client-id', PUBLIC_CLIENT, '--scope', `${MAIL_SCOPE} offline_access`, '--account', account, '--user', user], {
+    env,
+    stdout: { write: () => true },
+    stderr: {
+      write: (t: string) => {
+        err += t;
+        const m = /^\s+(http\S+)$/m.exec(t);
+        if (m) browsed = auth.authorizeInBrowser(m[1]!);
+        return true;
+      },
+    },
+  });
+  if (code !== 0) throw new Error(`login failed: ${err}`);
+  const landing = await browsed!;
+  if (landing.status !== 200) throw new Error(`the browser landed on ${landing.status}`);
 }

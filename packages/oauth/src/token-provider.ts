@@ -4,8 +4,8 @@
  * or for an app-only account with the client credentials grant — when it has less than
  * `refreshAheadMs` of life left, or when the client says the server just refused it
  * (`{ rejected }`, packages/sasl token-retry.ts: the clients ask once more after a
- * rejection, never in a loop). Renewed tokens are written back to the cache. Concurrent
- * calls share one renewal.
+ * rejection, never in a loop). Renewed tokens are written back to the cache. Calls run one
+ * at a time, so concurrent callers share one renewal.
  */
 import { OAuthError } from '@mailwire/errors';
 import type { TokenRequest } from '@mailwire/sasl';
@@ -43,7 +43,8 @@ export function accountTokenProvider(name: string, options: TokenProviderOptions
   const cache = new TokenCache(options.cachePath ?? defaultCachePath(env), key);
   const now = options.now ?? Date.now;
   const ahead = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
-  let renewing: Promise<string> | null = null;
+  // One call at a time: a second caller waits, then reads what the first one stored.
+  let queue: Promise<unknown> = Promise.resolve();
 
   const load = async (): Promise<Account> => {
     const account = await cache.get(name);
@@ -73,16 +74,17 @@ export function accountTokenProvider(name: string, options: TokenProviderOptions
     return tokens.accessToken;
   };
 
-  const provider = (async (request?: TokenRequest): Promise<string> => {
-    if (renewing) return renewing;
+  const next = async (request?: TokenRequest): Promise<string> => {
     const account = await load();
     const current = account.tokens.accessToken;
     const rejected = request?.rejected !== undefined && request.rejected === current;
     if (!rejected && !expiresSoon(account.tokens, now(), ahead)) return current;
-    renewing = renew(account, rejected ? 'rejected' : 'expiring').finally(() => {
-      renewing = null;
-    });
-    return renewing;
+    return renew(account, rejected ? 'rejected' : 'expiring');
+  };
+  const provider = ((request?: TokenRequest): Promise<string> => {
+    const run = queue.then(() => next(request));
+    queue = run.catch(() => undefined);
+    return run;
   }) as TokenProvider;
   provider.account = load;
   return provider;
