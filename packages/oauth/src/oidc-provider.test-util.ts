@@ -38,6 +38,8 @@ export interface TestAuthServer {
   enterUserCode(verificationUri: string, userCode: string, answer?: 'confirm' | 'abort'): Promise<Response>;
   /** Revokes a token of the public client at the server (RFC 7009), as a sign-out or an admin would. */
   revoke(token: string): Promise<void>;
+  /** Ends an access token's life at the server, as its expiry would (the refresh token stays good; RFC 7009 revocation of an access token would end the whole grant in oidc-provider). */
+  expireAccessToken(token: string): Promise<void>;
   /** RFC 7662 introspection, as the mail server does it. */
   introspect(token: string): Promise<{ active: boolean; sub?: string; scope?: string; client_id?: string }>;
   close(): Promise<void>;
@@ -164,6 +166,11 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
     revoke: async (token) => {
       const res = await fetch(`${issuer}/token/revocation`, form({ client_id: PUBLIC_CLIENT, token }));
       if (res.status !== 200) throw new Error(`revocation failed: ${res.status} ${await res.text()}`);
+    },
+    expireAccessToken: async (token) => {
+      const found = await provider.AccessToken.find(token);
+      if (!found) throw new Error('no such access token');
+      await found.destroy();
     },
     introspect: async (token) => {
       const res = await rsPost('/token/introspection', { token });
