@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi';
 /** Hints keyed on the server's words (AADSTS codes first: their description says the rest). */
 const HINTS: [RegExp, string][] = [
   [/AADSTS7000218|AADSTS7000215|client_assertion.*or.*client_secret/i, 'Entra ID wants a client secret for this app: for the device code flow turn on "Allow public client flows" (Authentication blade); for the client credentials grant pass --client-secret.'],
-  [/AADSTS50011/, 'The redirect URI is not registered: add the platform "Mobile and desktop applications" with the redirect URI http://localhost (Entra ID accepts any port on it), or register http://127.0.0.1 exactly as printed.'],
+  [/AADSTS50011/, 'The redirect URI is not registered: add the platform "Mobile and desktop applications" with the redirect URI http://127.0.0.1/callback (Entra ID ignores the port of a loopback redirect; see docs/oauth.md).'],
   [/AADSTS700016/, 'No application with this client ID exists in the tenant: check --client-id and --tenant (use "common" or "organizations" for a multi-tenant app).'],
   [/AADSTS65001|AADSTS90094|consent/i, 'The permissions were not consented: a user or an admin must grant IMAP.AccessAsUser.All / POP.AccessAsUser.All / SMTP.Send (API permissions blade, "Grant admin consent").'],
   [/AADSTS70011|invalid_scope/i, 'A scope was refused: Microsoft wants the full scope strings (https://outlook.office.com/IMAP.AccessAsUser.All ...), app-only wants exactly https://outlook.office365.com/.default, Google wants https://mail.google.com/.'],
