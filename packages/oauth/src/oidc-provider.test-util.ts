@@ -19,6 +19,14 @@ export const RESOURCE_SECRET = 'rs-secret-0123456789';
 export const MAIL_RESOURCE = 'urn:mailwire:mail';
 export const MAIL_SCOPE = 'mail';
 
+// The device pages, plain: the test reads the xsrf field of the form oidc-provider hands in.
+const userCodeInputSource = async (ctx: { body?: unknown }, form: string) => {
+  ctx.body = `<!doctype html><title>device</title>${form}`;
+};
+const successSource = async (ctx: { body?: unknown }) => {
+  ctx.body = '<!doctype html><title>device</title><p>Signed in.</p>';
+};
+
 export interface TestAuthServerOptions {
   /** The account the browser signs in as. */
   accountId?: string;
@@ -69,9 +77,9 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
-      deviceFlow: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      deviceFlow: { enabled: true, userCodeInputSource, successSource },
+      introspection: { enabled: true, allowedPolicy: async () => true },
+      revocation: { enabled: true, allowedPolicy: async () => true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -81,7 +89,15 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
       },
     },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    ttl: { AccessToken: options.accessTokenTtl ?? 3600, ClientCredentials: options.accessTokenTtl ?? 3600 },
+    ttl: {
+      AccessToken: options.accessTokenTtl ?? 3600,
+      ClientCredentials: options.accessTokenTtl ?? 3600,
+      DeviceCode: 600,
+      Grant: 3600,
+      Interaction: 600,
+      RefreshToken: 86_400,
+      Session: 3600,
+    },
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['test-cookie-key'] },
