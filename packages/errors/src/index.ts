@@ -18,6 +18,8 @@ export interface MailwireErrorOptions {
   command?: string;
   /** What the server said, as it said it (one line or several joined by "\n"). */
   serverText?: string;
+  /** The step of a longer operation that failed: SMTP `MAIL`, `RCPT`, `DATA`; POP3 `RETR`. */
+  step?: string;
   cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class MailwireError extends Error {
   readonly protocol?: Protocol;
   readonly command?: string;
   readonly serverText?: string;
+  readonly step?: string;
 
   constructor(code: string, message: string, options: MailwireErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -34,6 +37,7 @@ export class MailwireError extends Error {
     if (options.protocol !== undefined) this.protocol = options.protocol;
     if (options.command !== undefined) this.command = options.command;
     if (options.serverText !== undefined) this.serverText = options.serverText;
+    if (options.step !== undefined) this.step = options.step;
   }
 }
 
@@ -171,7 +175,7 @@ export interface OAuthErrorOptions extends MailwireErrorOptions {
  * Never carries a token, a code or a client secret.
  */
 export class OAuthError extends MailwireError {
-  readonly step: OAuthStep;
+  override readonly step: OAuthStep;
   readonly oauthCode?: string;
   readonly description?: string;
   readonly status?: number;
