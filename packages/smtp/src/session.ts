@@ -17,11 +17,12 @@
  *     end()  (the peer closed)   --> ECONNECTION naming the step still owed a reply
  *     a framing error            --> EPROTOCOL; the session is failed for good
  *
- * STARTTLS guard: `bufferedBytes` counts what the server sent past the last complete reply;
- * after the 220 to STARTTLS it must be 0 and no other reply pending, or the bytes were
- * injected before the handshake (the client fails with ESTARTTLS).
+ * STARTTLS guard (RFC 3207 §4): anything that arrives with the 220 to STARTTLS — another
+ * reply, or part of one — was injected before the handshake: ESTARTTLS, and the session is
+ * failed. Bytes that arrive later, before the upgrade, are caught by the Transport
+ * (`upgradeToTls` with `bufferedBytes` as the unread count).
  */
-import { ConnectionError, MailwireError, ProtocolError } from '@mailwire/errors';
+import { ConnectionError, MailwireError, ProtocolError, SecurityError } from '@mailwire/errors';
 import { SmtpReplyDecoder, WireError } from '@mailwire/wire';
 import type { SmtpReplyDecoderOptions, SmtpReplyFrame } from '@mailwire/wire';
 
@@ -87,6 +88,7 @@ export class SmtpSession {
     }
     const out: SmtpReplyReceived[] = [];
     for (const frame of frames) {
+      if (out.length > 0 && out[out.length - 1]!.step === 'STARTTLS' && out[out.length - 1]!.reply.code === 220) throw this.#injected();
       const step = this.#expected.shift();
       const reply = replyOf(frame);
       if (step === undefined) {
@@ -95,6 +97,8 @@ export class SmtpSession {
       if (reply.code === 421) this.#state = 'closing';
       out.push({ step, reply, lines: frame.lines });
     }
+    const last = out[out.length - 1];
+    if (last !== undefined && last.step === 'STARTTLS' && last.reply.code === 220 && this.#decoder.bufferedBytes > 0) throw this.#injected();
     return out;
   }
 
@@ -111,6 +115,11 @@ export class SmtpSession {
       throw this.#fail(new ConnectionError(`The server closed the connection while the client waited for the reply to ${owed}`, { protocol: 'smtp', step: owed }));
     }
     this.#state = 'closing';
+  }
+
+  /** Bytes after the go-ahead to STARTTLS and before the handshake (RFC 3207 §4). */
+  #injected(): MailwireError {
+    return this.#fail(new SecurityError('ESTARTTLS', 'The server sent data after its STARTTLS go-ahead and before the TLS handshake (an injection attack); nothing of it is kept', { protocol: 'smtp', step: 'STARTTLS' }));
   }
 
   #checkUsable(): void {
