@@ -73,6 +73,7 @@ export class Pop3Session {
   #state: Pop3State = 'greeting';
   #pending: string[] = [];
   #inBody = false;
+  #bodyKeyword: string | undefined;
   #quitFrom: Pop3State | null = null;
 
   constructor(options: Pop3SessionOptions = {}) {
@@ -134,7 +135,7 @@ export class Pop3Session {
     const events: Pop3Event[] = [];
     if (this.#state === 'failed') return events;
     if (this.#pending.length > 0 || this.#inBody || this.#state === 'greeting') {
-      const keyword = this.#pending[0];
+      const keyword = this.#inBody ? this.#bodyKeyword : this.#pending[0];
       this.#state = 'failed';
       events.push(keyword === undefined ? { kind: 'ConnectionLost' } : { kind: 'ConnectionLost', keyword });
       return events;
@@ -177,7 +178,10 @@ export class Pop3Session {
           this.#fail(events, new ProtocolError('The POP3 server sent a response no command asked for', { protocol: 'pop3', serverText: line }));
           return;
         }
-        if (frame.body) this.#inBody = true;
+        if (frame.body) {
+          this.#inBody = true;
+          this.#bodyKeyword = keyword;
+        }
         this.#transition(keyword, frame.ok);
         events.push({ kind: 'ResponseReceived', keyword, status, body: frame.body });
         if (keyword === 'STLS' && frame.ok && (index < frames.length - 1 || this.#decoder.bufferedBytes > 0)) {
