@@ -217,6 +217,11 @@ export class Pop3Client {
     });
   }
 
+  /** Closes the connection at once, without QUIT: the server commits no deletion. */
+  close(): void {
+    this.#die(new ConnectionError('The connection was closed by the client without QUIT; nothing was deleted', { protocol: 'pop3' }));
+  }
+
   // --- the command loop ---
 
   #acquire(): Promise<() => void> {
