@@ -129,6 +129,19 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       expect(retried.state).toBe('TRANSACTION');
     });
 
+    it('a token expiring mid-session is ETOKENEXPIRED, and the marked deletion is not committed', async () => {
+      refill(servers);
+      const c = client({ auth: { user: USER, accessToken: 'tok-2' } });
+      await c.connect();
+      await c.dele(1);
+      servers.expireToken('tok-2');
+      const err = await c.stat().then(() => null, (e: unknown) => e);
+      // Exchange: "Session invalidated - AccessTokenExpired"; Gmail: "Session expired, please login again."; Dovecot: "Access token expired."
+      expect(err).toMatchObject({ code: 'ETOKENEXPIRED', protocol: 'pop3', command: 'STAT' });
+      await expect(c.noop()).rejects.toMatchObject({ code: 'ETOKENEXPIRED' });
+      expect(inbox(servers)).toBe(3);
+    });
+
     it('USER/PASS or a SASL password mechanism with a password', async () => {
       refill(servers);
       const c = client({ auth: { user: USER, password: 'pencil' } });

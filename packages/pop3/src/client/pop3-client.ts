@@ -18,7 +18,7 @@
  * ESTARTTLS), then authentication. A token provider whose token is refused is asked once
  * more and the login retried once on a new connection (withFreshTokenRetry).
  */
-import { CommandError, ConnectionError, MailwireError, SecurityError, UsageError } from '@mailwire/errors';
+import { AuthenticationError, CommandError, ConnectionError, MailwireError, SecurityError, UsageError } from '@mailwire/errors';
 import { connect as connectTransport } from '@mailwire/net';
 import type { Transport } from '@mailwire/net';
 import { withFreshTokenRetry } from '@mailwire/sasl';
@@ -32,6 +32,12 @@ import { defaultPort } from './client-options.js';
 import type { Pop3ClientOptions } from './client-options.js';
 
 const decoder = new TextDecoder();
+
+/**
+ * A -ERR that says the OAuth token behind the session expired: Exchange's
+ * `Session invalidated - AccessTokenExpired`, Gmail's `[AUTH] Session expired, please login again.`
+ */
+const TOKEN_EXPIRED = /AccessTokenExpired|token (has )?expired|Session expired, please log ?in again/i;
 
 type Reply = { kind: 'challenge'; text: string } | { kind: 'status'; status: Pop3Status };
 
@@ -295,13 +301,29 @@ export class Pop3Client {
 
   async #ok(keyword: string, args: readonly (string | number)[] = []): Promise<Pop3Status> {
     const status = await this.#simple(keyword, args);
-    if (!status.ok) throw commandError(keyword, args, status);
+    if (!status.ok) throw this.#refused(keyword, args, status);
     return status;
+  }
+
+  /** A -ERR: a CommandError, or ETOKENEXPIRED (the connection is then dead) when the token behind the session expired. */
+  #refused(keyword: string, args: readonly (string | number)[], status: Pop3Status): MailwireError {
+    if (TOKEN_EXPIRED.test(status.line)) {
+      return this.#die(
+        new AuthenticationError('ETOKENEXPIRED', `The server ended the session because the access token expired: -ERR ${status.line}`, {
+          protocol: 'pop3',
+          command: [keyword, ...args].join(' '),
+          serverText: `-ERR ${status.line}`,
+          ...(status.code ? { responseCode: status.code } : {}),
+          hint: 'Get a fresh access token and connect again; nothing marked deleted in this session was deleted.',
+        }),
+      );
+    }
+    return commandError(keyword, args, status);
   }
 
   async #okMulti(keyword: string, args: readonly (string | number)[] = []): Promise<Pop3Status> {
     const { status, body } = await this.#send(keyword, args);
-    if (!status.ok) throw commandError(keyword, args, status);
+    if (!status.ok) throw this.#refused(keyword, args, status);
     if (!body) throw this.#die(new MailwireError('EPROTOCOL', `${keyword} got no body`, { protocol: 'pop3', command: keyword }));
     return status;
   }
