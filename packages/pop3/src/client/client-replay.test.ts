@@ -231,4 +231,28 @@ describe('Pop3Client fails safely', () => {
     expect((err as { hint: string }).hint).toMatch(/Gmail/);
     expect(lines.find((l) => l.line.startsWith('PASS'))?.line).not.toContain(' p');
   });
+
+  it('with PIPELINING, concurrent calls are written before the first answer and answered in order', async () => {
+    // The scripted server answers only after it read both RETRs: without pipelining this would time out.
+    const pipelined = 'S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: PIPELINING\nS: .\nC: USER u\nS: +OK\nC: PASS p\nS: +OK in\n';
+    const server = await serve(`# protocol: pop3\n${pipelined}C: RETR 1\nC: DELE 9\nC: RETR 2\nS: +OK\nS: one\nS: .\nS: -ERR no such message\nS: +OK\nS: ..two\nS: .\nC: QUIT\nS: +OK bye\n`);
+    const client = new Pop3Client(options(server, { auth: user, timeoutMs: 2000 }));
+    await client.connect();
+    const [one, dele, two] = await Promise.allSettled([client.retr(1), client.dele(9), client.retr(2)]);
+    expect(one).toEqual({ status: 'fulfilled', value: new Uint8Array(Buffer.from('one\r\n')) });
+    expect(dele).toMatchObject({ status: 'rejected', reason: { code: 'ECOMMAND', command: 'DELE 9' } });
+    expect(two).toEqual({ status: 'fulfilled', value: new Uint8Array(Buffer.from('.two\r\n')) });
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+  });
+
+  it('without PIPELINING in CAPA, concurrent calls still each get their own answer', async () => {
+    const server = await serve(`# protocol: pop3\n${login}C: RETR 1\nS: +OK\nS: one\nS: .\nC: RETR 2\nS: +OK\nS: two\nS: .\nC: QUIT\nS: +OK bye\n`);
+    const client = new Pop3Client(options(server, { auth: user }));
+    await client.connect();
+    const got = await Promise.all([client.retr(1), client.retr(2)]);
+    expect(got.map((b) => Buffer.from(b).toString())).toEqual(['one\r\n', 'two\r\n']);
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+  });
 });

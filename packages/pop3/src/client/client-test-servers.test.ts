@@ -142,6 +142,15 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       expect(inbox(servers)).toBe(3);
     });
 
+    it('many concurrent RETRs (pipelined where CAPA offers PIPELINING) each get their own message', async () => {
+      refill(servers);
+      const c = client();
+      await c.connect();
+      const bodies = await Promise.all([1, 2, 3, 1, 3].map((m) => c.retr(m)));
+      expect(bodies.map((b) => Buffer.from(b).toString())).toEqual([1, 2, 3, 1, 3].map((m) => MESSAGES[m - 1]));
+      expect(c.capabilities.has('PIPELINING')).toBe(personality === 'dovecot');
+    });
+
     it('USER/PASS or a SASL password mechanism with a password', async () => {
       refill(servers);
       const c = client({ auth: { user: USER, password: 'pencil' } });

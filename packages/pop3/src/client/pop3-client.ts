@@ -51,6 +51,8 @@ export class Pop3Client {
   #capabilities: ReadonlySet<string> = new Set();
   #authMechanisms: ReadonlySet<string> = new Set();
   #greeting: Pop3Status | null = null;
+  /** The keyword of a command PIPELINING already wrote for the slot now running. */
+  #preSent: string | null = null;
 
   constructor(options: Pop3ClientOptions) {
     this.#options = options;
@@ -146,28 +148,30 @@ export class Pop3Client {
       const m = /^(\d+) (\d+)/.exec(r.text);
       if (!m) throw this.#die(new MailwireError('EPROTOCOL', `STAT answered without "count size": +OK ${r.line}`, { protocol: 'pop3', command: 'STAT', serverText: `+OK ${r.line}` }));
       return { count: Number(m[1]), size: Number(m[2]) };
-    });
+    }, ['STAT', []]);
   }
 
   /** LIST: every message's number and size. */
   list(): Promise<{ msg: number; size: number }[]> {
-    return this.#serial(async () => (await this.#listing('LIST')).map(([msg, v]) => ({ msg, size: Number(v) })));
+    return this.#serial(async () => (await this.#listing('LIST')).map(([msg, v]) => ({ msg, size: Number(v) })), ['LIST', []]);
   }
 
   /** UIDL: every message's number and unique id. */
   uidl(): Promise<{ msg: number; uid: string }[]> {
-    return this.#serial(async () => (await this.#listing('UIDL')).map(([msg, uid]) => ({ msg, uid })));
+    return this.#serial(async () => (await this.#listing('UIDL')).map(([msg, uid]) => ({ msg, uid })), ['UIDL', []]);
   }
 
   /** RETR: the message, dot-unstuffed, CRLF line ends, without the final ".". */
   retr(msg: number): Promise<Uint8Array> {
-    return this.#serial(() => this.#collect('RETR', [checkMsg(msg)]));
+    const n = checkMsg(msg);
+    return this.#serial(() => this.#collect('RETR', [n]), ['RETR', [n]]);
   }
 
   /** TOP: the header and the first `lines` lines of the body. */
   top(msg: number, lines: number): Promise<Uint8Array> {
     if (!Number.isInteger(lines) || lines < 0) return Promise.reject(new UsageError(`TOP needs a line count >= 0, not ${lines}`, { protocol: 'pop3' }));
-    return this.#serial(() => this.#collect('TOP', [checkMsg(msg), lines]));
+    const n = checkMsg(msg);
+    return this.#serial(() => this.#collect('TOP', [n, lines]), ['TOP', [n, lines]]);
   }
 
   /**
@@ -176,9 +180,15 @@ export class Pop3Client {
    */
   async *retrStream(msg: number): AsyncIterable<Uint8Array> {
     const n = checkMsg(msg);
+    const written = this.#pipelining() ? this.#write(this.#session!.send('RETR', [n])) : null;
+    written?.catch(() => undefined);
     const release = await this.#acquire();
     let ended = false;
     try {
+      if (written) {
+        await written;
+        this.#preSent = 'RETR';
+      }
       await this.#okMulti('RETR', [n]);
       for (;;) {
         const ev = await this.#body();
@@ -189,6 +199,7 @@ export class Pop3Client {
         yield ev;
       }
     } finally {
+      this.#preSent = null;
       if (!ended && this.#failure === null) this.#die(new ConnectionError('retrStream was left before the message ended; the connection was closed (nothing was deleted)', { protocol: 'pop3', command: 'RETR' }));
       release();
     }
@@ -196,16 +207,17 @@ export class Pop3Client {
 
   /** DELE: marks a message deleted; the server removes it only after a clean QUIT. */
   dele(msg: number): Promise<void> {
-    return this.#serial(async () => void (await this.#ok('DELE', [checkMsg(msg)])));
+    const n = checkMsg(msg);
+    return this.#serial(async () => void (await this.#ok('DELE', [n])), ['DELE', [n]]);
   }
 
   /** RSET: unmarks every message marked deleted. */
   rset(): Promise<void> {
-    return this.#serial(async () => void (await this.#ok('RSET')));
+    return this.#serial(async () => void (await this.#ok('RSET')), ['RSET', []]);
   }
 
   noop(): Promise<void> {
-    return this.#serial(async () => void (await this.#ok('NOOP')));
+    return this.#serial(async () => void (await this.#ok('NOOP')), ['NOOP', []]);
   }
 
   /** QUIT: commits the deletions (the UPDATE state) and closes the connection. */
@@ -220,7 +232,7 @@ export class Pop3Client {
       }
       this.#failure = new ConnectionError('The POP3 session has ended (QUIT)', { protocol: 'pop3' });
       await transport?.end();
-    });
+    }, ['QUIT', []]);
   }
 
   /** Closes the connection at once, without QUIT: the server commits no deletion. */
@@ -238,13 +250,32 @@ export class Pop3Client {
     return prev.then(() => release);
   }
 
-  async #serial<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the read slot. With PIPELINING (RFC 2449 §6.6) in TRANSACTION, the
+   * command `early` is written at once, in call order, before the answers to earlier
+   * commands arrived; `fn`'s first #send then reads its answer instead of writing again.
+   */
+  async #serial<T>(fn: () => Promise<T>, early?: [string, (string | number)[]]): Promise<T> {
+    let written: Promise<void> | null = null;
+    if (early && this.#pipelining()) {
+      written = this.#write(this.#session!.send(early[0], early[1]));
+      written.catch(() => undefined);
+    }
     const release = await this.#acquire();
     try {
+      if (written) {
+        await written;
+        this.#preSent = early![0];
+      }
       return await fn();
     } finally {
+      this.#preSent = null;
       release();
     }
+  }
+
+  #pipelining(): boolean {
+    return this.#options.pipelining !== false && this.#failure === null && this.#session?.state === 'TRANSACTION' && this.#capabilities.has('PIPELINING');
   }
 
   #live(): { transport: Transport; session: Pop3Session } {
@@ -289,7 +320,8 @@ export class Pop3Client {
   /** Sends a command and returns its status line (+OK or -ERR), the body unread. */
   async #send(keyword: string, args: readonly (string | number)[] = []): Promise<{ status: Pop3Status; body: boolean }> {
     const { session } = this.#live();
-    await this.#write(session.send(keyword, args));
+    if (this.#preSent === keyword) this.#preSent = null;
+    else await this.#write(session.send(keyword, args));
     const ev = await this.#next();
     if (ev.kind !== 'ResponseReceived') throw this.#die(new MailwireError('EPROTOCOL', `Expected the answer to ${keyword}, got ${ev.kind}`, { protocol: 'pop3', command: keyword }));
     return { status: ev.status, body: ev.body };
