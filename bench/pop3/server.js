@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 
 const count = Number(process.argv[2] ?? 2000);
 const size = Number(process.argv[3] ?? 20 * 1024);
+const pipelining = process.argv[4] === 'pipelining';
 
 function message(i) {
   const lines = [`Subject: bench message ${i}`, 'From: bench@example.com', ''];
@@ -37,7 +38,7 @@ const server = createServer((socket) => {
       buf = buf.slice(i + 2);
       const [verb, arg] = line.split(' ');
       switch ((verb ?? '').toUpperCase()) {
-        case 'CAPA': socket.write('+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n'); break;
+        case 'CAPA': socket.write(`+OK\r\nUSER\r\nUIDL\r\nTOP\r\n${pipelining ? 'PIPELINING\r\n' : ''}.\r\n`); break;
         case 'USER': case 'PASS': case 'NOOP': case 'RSET': socket.write('+OK\r\n'); break;
         case 'STAT': socket.write(`+OK ${count} ${total}\r\n`); break;
         case 'RETR': {
