@@ -82,4 +82,4 @@ for (const r of results) {
 }
 console.log(lines.join('\n'));
 mkdirSync(path.join(here, '..', 'results'), { recursive: true });
-writeFileSync(path.join(here, '..', 'results', quick ? 'smtp-quick.json' : 'smtp.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, loadavg: os.loadavg(), runs, results }, null, 2) + '\n');
+if (!quick) writeFileSync(path.join(here, '..', 'results', 'smtp.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, loadavg: os.loadavg(), runs, results }, null, 2) + '\n');
