@@ -55,6 +55,23 @@ describe('ImapClient security', () => {
     expect(s.received()).toBe('');
   });
 
+  it('closes with EINSECURE when the server greets with PREAUTH on a connection that must upgrade to TLS', async () => {
+    const s = await fake('* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in already\r\n', plainAnswers('IMAP4rev1 STARTTLS'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'starttls', auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'EINSECURE' });
+    expect(s.received()).toBe('');
+  });
+
+  it('fails with ESTARTTLS (not ECOMMAND) when the server refuses STARTTLS, and sends no credential', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n', (line) => {
+      if (/ STARTTLS$/.test(line)) return `${tagOf(line)} NO not today\r\n`;
+      return plainAnswers('IMAP4rev1 STARTTLS AUTH=PLAIN')(line);
+    });
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'starttls', auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'ESTARTTLS' });
+    expect(s.received()).not.toMatch(/hunter2|LOGIN|AUTHENTICATE/);
+  });
+
   it('never sends LOGIN where the server says LOGINDISABLED', async () => {
     const s = await fake('* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi\r\n', plainAnswers('IMAP4rev1'));
     const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', allowInsecureAuth: true, auth: { user: 'alice', password: 'hunter2' } });

@@ -10,7 +10,7 @@
  * re-opened, re-authenticated with a fresh token and the mailbox re-selected, on the
  * next call.
  */
-import { SecurityError, UsageError } from '@mailwire/errors';
+import { CommandError, SecurityError, UsageError } from '@mailwire/errors';
 import type { MailwireError } from '@mailwire/errors';
 import { connect as connectTransport } from '@mailwire/net';
 import { resolveToken, withFreshTokenRetry } from '@mailwire/sasl';
@@ -259,12 +259,25 @@ export class ImapClient extends MessageOps {
     this.conn = conn;
     try {
       await conn.waitForGreeting();
+      if (security === 'starttls' && conn.session.state === 'authenticated') {
+        // PREAUTH on a connection that must be encrypted first: no STARTTLS is possible in
+        // the authenticated state (RFC 9051 §6.2.1), so going on would run the session in
+        // plaintext (the PREAUTH downgrade of the 2021 "NO STARTTLS" study).
+        throw new SecurityError('EINSECURE', 'The server greeted with PREAUTH on a connection that must be upgraded to TLS first; not continuing in plaintext', { protocol: 'imap' });
+      }
       if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
       if (security === 'starttls' && conn.session.state === 'not-authenticated') {
         if (!conn.session.capabilities.has('STARTTLS')) {
           throw new SecurityError('EINSECURE', 'STARTTLS was required but the server does not offer it (a downgrade?); not continuing in plaintext', { protocol: 'imap' });
         }
-        await this.exec({ name: 'STARTTLS' });
+        try {
+          await this.exec({ name: 'STARTTLS' });
+        } catch (err) {
+          if (err instanceof CommandError) {
+            throw new SecurityError('ESTARTTLS', `The server refused STARTTLS (${err.message}); not continuing in plaintext`, { protocol: 'imap', cause: err });
+          }
+          throw err;
+        }
         await this.exec({ name: 'CAPABILITY' });
       }
       if (o.auth && conn.session.state === 'not-authenticated') {
