@@ -259,13 +259,13 @@ export class ImapClient extends MessageOps {
     this.conn = conn;
     try {
       await conn.waitForGreeting();
-      if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
-      if (security === 'starttls' && conn.session.state !== 'not-authenticated') {
-        // PREAUTH (RFC 9051 §7.1.4) on a connection that must be upgraded: the session can
-        // never be encrypted (STARTTLS is only valid before authentication), so nothing may
-        // go over it. The NO STARTTLS study found clients that carried on in plaintext.
-        throw new SecurityError('EINSECURE', 'The server greeted with PREAUTH on a connection that must be upgraded with STARTTLS: it can never be encrypted, so the client closes it', { protocol: 'imap' });
+      if (security === 'starttls' && conn.session.state === 'authenticated') {
+        // PREAUTH on a connection that must be encrypted first: no STARTTLS is possible in
+        // the authenticated state (RFC 9051 §6.2.1), so going on would run the session in
+        // plaintext (the PREAUTH downgrade of the 2021 "NO STARTTLS" study).
+        throw new SecurityError('EINSECURE', 'The server greeted with PREAUTH on a connection that must be upgraded to TLS first; not continuing in plaintext', { protocol: 'imap' });
       }
+      if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
       if (security === 'starttls') {
         if (!conn.session.capabilities.has('STARTTLS')) {
           throw new SecurityError('EINSECURE', 'STARTTLS was required but the server does not offer it (a downgrade?); not continuing in plaintext', { protocol: 'imap' });
