@@ -31,11 +31,16 @@ describe('IMAP against Dovecot: SASL', () => {
         note: `AUTHENTICATE ${mechanism} with a valid token, SELECT INBOX, LOGOUT` }, log);
     });
     it(`${mechanism} with an expired token fails with the decoded JSON challenge`, async () => {
-      const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } });
+      const log: { dir: string; line: string }[] = [];
+      const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } }, log);
       const err = await c.connect().then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'EAUTH', responseCode: 'AUTHENTICATIONFAILED' });
       expect((err as { oauthError: unknown }).oauthError).toEqual(
         mechanism === 'XOAUTH2' ? { status: '401', schemes: 'bearer', scope: 'mail' } : { status: 'invalid_token' });
+      // The error challenge is on the wire, answered by the empty response (RFC 7628 3.2.3).
+      expect(log.some((e) => e.dir === 'S' && e.line.startsWith('+ ey'))).toBe(true);
+      if (mechanism === 'XOAUTH2') saveRecording('imap-xoauth2-expired.txt', { protocol: 'imap', connection: 'implicit TLS', user: lab.oauthUser, mechanism,
+        note: 'AUTHENTICATE XOAUTH2 with an expired token: the JSON error challenge, the empty response, NO [AUTHENTICATIONFAILED]' }, log);
     });
     it(`${mechanism} with a token for another user fails`, async () => {
       const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: token('mallory@example.test'), mechanism } });
@@ -139,5 +144,34 @@ describe('IMAP against Dovecot: a real session', () => {
     expect(after).toEqual(['interop 3']);
     expect((await c.select('Archive')).exists).toBe(1);
     await c.logout();
+  });
+});
+
+describe('IMAP against Dovecot: the recorded session', () => {
+  it('XOAUTH2, APPEND, CREATE, LIST, SELECT, FETCH, STORE, SEARCH, MOVE, EXPUNGE, LOGOUT (fixtures/dovecot/imap-session.txt)', async () => {
+    const user = 'dave@example.test';
+    const log: { dir: string; line: string }[] = [];
+    const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } }, log);
+    await c.connect();
+    await c.append('INBOX', MSG(1));
+    await c.append('INBOX', MSG(2));
+    await c.create('Archive');
+    expect((await c.list('', '*')).map((e) => e.name).sort()).toEqual(['Archive', 'INBOX']);
+    expect(await c.select('INBOX')).toMatchObject({ exists: 2, readOnly: false });
+    const got = [];
+    for await (const r of c.fetch('1:2', ['UID', 'FLAGS', 'ENVELOPE', 'BODYSTRUCTURE', 'BODY.PEEK[]'])) got.push(r);
+    expect(got.map((r) => r.uid)).toEqual([1, 2]);
+    expect(got[0]!.envelope).toMatchObject({ subject: 'interop 1', messageId: '<interop-1@example.test>' });
+    expect(got[1]!.bodyStructure).toMatchObject({ type: 'text', subtype: 'plain', size: 15, lines: 1 });
+    expect(Buffer.from(got[0]!.body!['BODY[]']!).toString('latin1')).toBe(MSG(1));
+    await c.store('2', ['\\Seen']);
+    expect(await c.search({ seen: true })).toEqual([2]);
+    await c.move('2', 'Archive');
+    await c.store('1', ['\\Deleted']);
+    await c.expunge();
+    expect(await c.search({ all: true })).toEqual([]);
+    await c.logout();
+    saveRecording('imap-session.txt', { protocol: 'imap', connection: 'implicit TLS', user, mechanism: 'XOAUTH2',
+      note: 'APPEND x2, CREATE, LIST, SELECT, FETCH (UID FLAGS ENVELOPE BODYSTRUCTURE BODY.PEEK[]), STORE, SEARCH, MOVE, STORE, EXPUNGE, SEARCH, LOGOUT' }, log);
   });
 });

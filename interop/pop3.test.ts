@@ -33,11 +33,15 @@ describe('POP3 against Dovecot: SASL', () => {
         note: 'CAPA, AUTH XOAUTH2 with an initial response and a valid token, STAT, QUIT' }, log);
     });
     it(`${mechanism} with an expired token fails with the decoded JSON challenge`, async () => {
-      const c = client({ auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } });
+      const log: Line[] = [];
+      const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } }, log);
       const err = await c.connect().then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'EAUTH', responseCode: 'AUTH' });
       expect((err as { oauthError: unknown }).oauthError).toEqual(
         mechanism === 'XOAUTH2' ? { status: '401', schemes: 'bearer', scope: 'mail' } : { status: 'invalid_token' });
+      expect(log.some((e) => e.dir === 'S' && e.line.startsWith('+ ey'))).toBe(true);
+      if (mechanism === 'XOAUTH2') saveRecording('pop3-xoauth2-expired.txt', { protocol: 'pop3', connection: 'implicit TLS', user: lab.oauthUser, mechanism,
+        note: 'AUTH XOAUTH2 with an expired token: the JSON error challenge, the empty response, -ERR [AUTH]' }, log);
     });
     it(`${mechanism} with a token for another user fails`, async () => {
       const c = client({ auth: { user: lab.oauthUser, accessToken: token('mallory@example.test'), mechanism } });
@@ -60,6 +64,14 @@ describe('POP3 against Dovecot: SASL', () => {
     expect(stls).toBeGreaterThanOrEqual(0);
     expect(auth).toBeGreaterThan(stls);
     await c.quit();
+  });
+  it('127.0.0.2 refuses plaintext auth itself: with allowInsecureAuth Dovecot answers -ERR', async () => {
+    const log: Line[] = [];
+    const c = client({ host: lab.insecureHost, security: 'none', allowInsecureAuth: true, auth: { user: lab.passwordUser, password: lab.password, mechanism: 'PLAIN' } }, log);
+    const err = await c.connect().then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: expect.stringMatching(/^(EAUTH|ENOAUTHMECH)$/) });
+    expect(log.some((e) => e.dir === 'S' && /^\+OK/.test(e.line))).toBe(true);
+    expect(log.some((e) => e.dir === 'C' && e.line.includes(lab.password))).toBe(false);
   });
   it('127.0.0.2 with security none: mailwire refuses to send credentials', async () => {
     const log: Line[] = [];
@@ -100,5 +112,31 @@ describe('POP3 against Dovecot: a real session', () => {
     for await (const r of again.fetch('1', ['ENVELOPE'])) subjects.push(r.envelope?.subject);
     expect(subjects).toEqual(['pop 2']);
     await again.logout();
+  });
+});
+
+describe('POP3 against Dovecot: the recorded session', () => {
+  it('XOAUTH2, STAT, UIDL, LIST, RETR x2, DELE, QUIT (fixtures/dovecot/pop3-session.txt)', async () => {
+    const user = 'erin@example.test';
+    const imap = new ImapClient({ host: lab.secureHost, port: lab.ports.imaps, security: 'tls', tls: { ca: lab.ca, servername: 'localhost' },
+      auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } });
+    await imap.connect();
+    await imap.append('INBOX', MSG(1));
+    await imap.append('INBOX', MSG(2));
+    await imap.logout();
+    const log: Line[] = [];
+    const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } }, log);
+    await c.connect();
+    expect(await c.stat()).toEqual({ count: 2, size: MSG(1).length + MSG(2).length });
+    expect((await c.uidl()).map((u) => u.msg)).toEqual([1, 2]);
+    expect(await c.list()).toEqual([{ msg: 1, size: MSG(1).length }, { msg: 2, size: MSG(2).length }]);
+    expect(Buffer.from(await c.retr(1)).toString()).toBe(MSG(1));
+    expect(Buffer.from(await c.retr(2)).toString()).toBe(MSG(2));
+    await c.dele(1);
+    await c.quit();
+    // The leading dot of the body went dot-stuffed on the wire.
+    expect(log.some((e) => e.dir === 'S' && e.line === '..leading dot 1')).toBe(true);
+    saveRecording('pop3-session.txt', { protocol: 'pop3', connection: 'implicit TLS', user, mechanism: 'XOAUTH2',
+      note: 'AUTH XOAUTH2, STAT, UIDL, LIST, RETR 1, RETR 2 (dot-stuffed), DELE 1, QUIT' }, log);
   });
 });

@@ -34,11 +34,15 @@ describe('SMTP submission against Dovecot: SASL', () => {
         note: 'EHLO, AUTH XOAUTH2 with a valid token, QUIT' }, log);
     });
     it(`${mechanism} with an expired token fails with the decoded JSON challenge`, async () => {
-      const c = client({ auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } });
+      const log: Line[] = [];
+      const c = client({ security: 'tls', port: lab.ports.submissions, auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } }, log);
       const err = await c.connect().then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'EAUTH', replyCode: 535, enhancedCode: '5.7.8' });
       expect((err as { oauthError: unknown }).oauthError).toEqual(
         mechanism === 'XOAUTH2' ? { status: '401', schemes: 'bearer', scope: 'mail' } : { status: 'invalid_token' });
+      expect(log.some((e) => e.dir === 'S' && e.line.startsWith('334 ey'))).toBe(true);
+      if (mechanism === 'XOAUTH2') saveRecording('smtp-xoauth2-expired.txt', { protocol: 'smtp', connection: 'implicit TLS', user: lab.oauthUser, mechanism,
+        note: 'AUTH XOAUTH2 with an expired token: the JSON error challenge (334), the empty response, 535 5.7.8' }, log);
     });
     it(`${mechanism} with a token for another user fails`, async () => {
       const c = client({ auth: { user: lab.oauthUser, accessToken: token('mallory@example.test'), mechanism } });
@@ -60,6 +64,20 @@ describe('SMTP submission against Dovecot: SASL', () => {
     expect(log.some((e) => e.dir === 'C' && /^AUTH XOAUTH2$/.test(e.line))).toBe(true);
     expect(log.some((e) => e.dir === 'S' && e.line.startsWith('235'))).toBe(true);
   });
+  it('the same 2 KB token forced onto the AUTH line gets Dovecot\'s 500 5.5.2 Line too long: why the rule matters', async () => {
+    const big = token(lab.oauthUser, now() + 600, { pad: 'x'.repeat(1500) });
+    const c = client({ auth: { user: lab.oauthUser, accessToken: big, mechanism: 'XOAUTH2', initialResponse: 'always' } });
+    const err = await c.connect().then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ replyCode: 500 });
+    expect(String((err as { serverText?: string }).serverText)).toContain('Line too long');
+  });
+  it('127.0.0.2 refuses plaintext auth itself: with allowInsecureAuth no AUTH is offered before STARTTLS', async () => {
+    const log: Line[] = [];
+    const c = client({ host: lab.insecureHost, security: 'none', allowInsecureAuth: true, auth: { user: lab.passwordUser, password: lab.password, mechanism: 'PLAIN' } }, log);
+    const err = await c.connect().then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: expect.stringMatching(/^(EAUTH|ENOAUTHMECH)$/) });
+    expect(log.some((e) => e.dir === 'C' && e.line.includes(lab.password))).toBe(false);
+  });
   it('127.0.0.2: no credentials before STARTTLS, then success after it', async () => {
     const log: Line[] = [];
     const c = client({ host: lab.insecureHost, auth: { user: lab.oauthUser, accessToken: token(), mechanism: 'OAUTHBEARER' } }, log);
@@ -77,6 +95,8 @@ describe('SMTP submission against Dovecot: SASL', () => {
   });
 });
 
+const SEND_MSG = 'From: alice@example.test\r\nTo: carol@example.test, dave@example.test\r\nSubject: recorded\r\nMessage-ID: <recorded-1@example.test>\r\n\r\n.a line with a leading dot\r\nbye\r\n';
+
 describe('SMTP submission against Dovecot: relay to the sink', () => {
   it('a message submitted with XOAUTH2 arrives at the aiosmtpd sink byte for byte', async () => {
     const before = new Set(readdirSync(lab.sinkDir));
@@ -93,5 +113,16 @@ describe('SMTP submission against Dovecot: relay to the sink', () => {
     expect(got).toContain('X-Sink-To: carol@example.test');
     expect(got).toContain('Subject: relayed');
     expect(got).toContain('\r\n.a dot-stuffed line\r\nbye\r\n');
+  });
+  it('the recorded submission: XOAUTH2, MAIL, RCPT, the message, QUIT (fixtures/dovecot/smtp-send.txt)', async () => {
+    const log: Line[] = [];
+    const c = client({ security: 'tls', port: lab.ports.submissions, auth: { user: lab.oauthUser, accessToken: token(), mechanism: 'XOAUTH2' } }, log);
+    await c.connect();
+    const r = await c.send({ from: lab.oauthUser, to: ['carol@example.test', 'dave@example.test'] }, SEND_MSG);
+    expect(r.accepted).toEqual(['carol@example.test', 'dave@example.test']);
+    expect(r.reply.code).toBe(250);
+    await c.quit();
+    saveRecording('smtp-send.txt', { protocol: 'smtp', connection: 'implicit TLS', user: lab.oauthUser, mechanism: 'XOAUTH2',
+      note: 'EHLO, AUTH XOAUTH2, MAIL FROM, RCPT TO x2, the message (relayed to the aiosmtpd sink), QUIT' }, log);
   });
 });
