@@ -100,7 +100,14 @@ describe('IMAP against Dovecot: a real session', () => {
   it('APPEND, LIST, SELECT, FETCH, STORE, SEARCH, MOVE, IDLE woken by another APPEND, EXPUNGE', async () => {
     const user = lab.passwordUser;
     const auth = { user, password: lab.password, mechanism: 'PLAIN' as const };
-    const c = client({ security: 'tls', port: lab.ports.imaps, auth });
+    // Resolved when Dovecot's continuation answers our IDLE: the event the second APPEND waits for.
+    let idleAccepted!: () => void;
+    const accepted = new Promise<void>((r) => { idleAccepted = r; });
+    let idleSent = false;
+    const c = client({ security: 'tls', port: lab.ports.imaps, auth, transcript: (e) => {
+      if (e.dir === 'C' && / IDLE$/.test(e.line)) idleSent = true;
+      else if (idleSent && e.dir === 'S' && e.line.startsWith('+')) idleAccepted();
+    } });
     await c.connect();
     await c.create('Archive');
     await c.append('INBOX', MSG(1));
@@ -129,8 +136,8 @@ describe('IMAP against Dovecot: a real session', () => {
     const ac = new AbortController();
     const updates: unknown[] = [];
     const idling = c.idle({ signal: ac.signal, onUpdate: (u) => { updates.push(u); if (u.type === 'exists') ac.abort(); } });
-    // IDLE is on the wire once the server's continuation arrived; the APPEND after it must wake us.
-    await new Promise((r) => setImmediate(r));
+    // The APPEND goes only once Dovecot confirmed the IDLE: the EXISTS must wake the idling client.
+    await accepted;
     await other.append('INBOX', MSG(3));
     await idling;
     expect(updates).toContainEqual({ type: 'exists', count: 2 });
