@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServers } from '@mailwire/test-servers';
+import { ArgvError, parseArgs } from './args.js';
+import { run } from './main.js';
+import type { CliIo } from './io.js';
+
+const USER = 'test@contoso.onmicrosoft.com';
+const TOKEN = `EwBAgood${'t'.repeat(1500)}`;
+
+function captureIo(env: Record<string, string> = {}): CliIo & { outLines: string[]; errLines: string[] } {
+  const outLines: string[] = [];
+  const errLines: string[] = [];
+  return { outLines, errLines, env, out: (l) => outLines.push(l), err: (l) => errLines.push(l) };
+}
+
+describe('parseArgs', () => {
+  it('reads valued options, flags, positionals and --', () => {
+    const p = parseArgs(['a', '--user=u', '--json', '--ca', 'f', '--', '--x'], new Set(['user', 'ca']), new Set(['json']));
+    expect(p.positionals).toEqual(['a', '--x']);
+    expect([...p.options]).toEqual([['user', 'u'], ['json', true], ['ca', 'f']]);
+  });
+  it('refuses unknown options and a missing value', () => {
+    expect(() => parseArgs(['--nope'], new Set(), new Set())).toThrow(ArgvError);
+    expect(() => parseArgs(['--user'], new Set(['user']), new Set())).toThrow('--user needs a value');
+  });
+});
+
+describe('mailwire probe (IMAP)', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => { await stop?.(); stop = undefined; });
+
+  async function servers() {
+    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
+    stop = () => s.stop();
+    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, s.ca);
+    return { s, ca };
+  }
+
+  it('authenticates, lists the SASL mechanisms and never prints the token', async () => {
+    const { s, ca } = await servers();
+    const io = captureIo({ TOK: TOKEN });
+    const code = await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-env', 'TOK', '--ca', ca, '--json'], io);
+    expect(code).toBe(0);
+    const report = JSON.parse(io.outLines.join('\n'));
+    expect(report.ok).toBe(true);
+    expect(report.saslMechanisms).toContain('XOAUTH2');
+    expect(io.outLines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('exits 4 with the diagnosis for a refused token', async () => {
+    const { s, ca } = await servers();
+    const io = captureIo({ TOK: 'EwBAbad-token-value' });
+    const code = await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-env', 'TOK', '--ca', ca, '--json'], io);
+    expect(code).toBe(4);
+    const report = JSON.parse(io.outLines.join('\n'));
+    expect(report.ok).toBe(false);
+    expect(report.error.code).toMatch(/^E/);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const io = captureIo();
+    expect(await run(['probe', '--bogus'], io)).toBe(2);
+    expect(await run(['nothing'], io)).toBe(2);
+  });
+});
+
+describe('the mailwire bin', () => {
+  it('prints the usage with the exit codes, for real', () => {
+    const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+    const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Exit codes: 0 ok');
+    const bad = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+  });
+});

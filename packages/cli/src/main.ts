@@ -1,0 +1,32 @@
+/** `mailwire VERB ...`: dispatch to one file per verb. */
+import { EXIT, EXIT_CODES_TEXT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { probe } from './verbs/probe.js';
+
+export const USAGE = `Usage: mailwire VERB [options]   (mailwire VERB --help for each verb)
+Verbs:
+  probe URL   connect, show capabilities and SASL mechanisms, authenticate with a token
+  demo        run the end-to-end demo against the local test servers
+${EXIT_CODES_TEXT}`;
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [verb, ...rest] = argv;
+  switch (verb) {
+    case 'probe':
+      return probe(rest, io);
+    case 'demo':
+      if (rest.includes('--help')) {
+        io.out('Usage: mailwire demo\n  Starts the test servers and shows XOAUTH2 over IMAP end to end.');
+        return EXIT.ok;
+      }
+      await import('./demo.js');
+      return EXIT.ok;
+    case '--help':
+    case 'help':
+      io.out(USAGE);
+      return EXIT.ok;
+    default:
+      io.err(verb === undefined ? USAGE : `mailwire: unknown verb ${verb}\n${USAGE}`);
+      return EXIT.usage;
+  }
+}
