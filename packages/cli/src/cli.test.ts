@@ -73,11 +73,29 @@ describe('mailwire probe (IMAP)', () => {
 
 describe('the mailwire bin', () => {
   it('prints the usage with the exit codes, for real', () => {
-    const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+    const bin = fileURLToPath(new URL('../bin/mailwire.js', import.meta.url));
     const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Exit codes: 0 ok');
     const bad = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
+  });
+});
+
+describe('mailwire demo', () => {
+  it('runs every step against the test servers and prints no token whole', async () => {
+    const io = captureIo();
+    expect(await run(['demo'], io)).toBe(0);
+    const out = io.outLines.join('\n');
+    expect(out).toContain('accepted: test@contoso.onmicrosoft.com');
+    expect(out).toContain('subject "Hello from mailwire"');
+    expect(out).toContain('provider calls: expired, fresh');
+    expect(out).not.toMatch(/EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAAxxxxxxxxxxxxxxxxxxxx/);
+    expect(io.errLines).toEqual([]);
+  });
+  it('has --help', async () => {
+    const io = captureIo();
+    expect(await run(['demo', '--help'], io)).toBe(0);
+    expect(io.outLines[0]).toMatch(/^Usage: mailwire demo/);
   });
 });

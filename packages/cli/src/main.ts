@@ -1,6 +1,7 @@
 /** `mailwire VERB ...`: dispatch to one file per verb. */
 import { EXIT, EXIT_CODES_TEXT } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { demo } from './verbs/demo.js';
 import { probe } from './verbs/probe.js';
 
 export const USAGE = `Usage: mailwire VERB [options]   (mailwire VERB --help for each verb)
@@ -15,12 +16,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case 'probe':
       return probe(rest, io);
     case 'demo':
-      if (rest.includes('--help')) {
-        io.out('Usage: mailwire demo\n  Starts the test servers and shows XOAUTH2 over IMAP end to end.');
-        return EXIT.ok;
-      }
-      await import('./demo.js');
-      return EXIT.ok;
+      return demo(rest, io);
     case '--help':
     case 'help':
       io.out(USAGE);
