@@ -99,3 +99,17 @@ describe('mailwire demo', () => {
     expect(io.outLines[0]).toMatch(/^Usage: mailwire demo/);
   });
 });
+
+describe('mailwire login and --account (through @mailwire/oauth)', () => {
+  it('login --help prints the usage', async () => {
+    const io = captureIo();
+    expect(await run(['login', '--help'], io)).toBe(0);
+    expect(io.outLines.join('\n')).toContain('mailwire login microsoft|google');
+  });
+  it('probe --account with no stored account exits 4 and names the cache', async () => {
+    const cache = join(mkdtempSync(join(tmpdir(), 'mailwire-cli-')), 'tokens.json');
+    const io = captureIo({ MAILWIRE_TOKEN_CACHE: cache, MAILWIRE_TOKEN_KEY: 'k' });
+    expect(await run(['probe', 'imaps://127.0.0.1:1', '--account', 'nobody'], io)).toBe(4);
+    expect(io.errLines.join('\n')).toContain(`no stored account named "nobody" in ${cache}`);
+  });
+});

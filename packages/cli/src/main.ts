@@ -2,11 +2,13 @@
 import { EXIT, EXIT_CODES_TEXT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { demo } from './verbs/demo.js';
+import { login } from './verbs/login.js';
 import { probe } from './verbs/probe.js';
 
 export const USAGE = `Usage: mailwire VERB [options]   (mailwire VERB --help for each verb)
 Verbs:
   probe URL   connect, show capabilities and SASL mechanisms, authenticate with a token
+  login       sign in (Microsoft 365, Google, ...) and store the account for --account
   demo        run the end-to-end demo against the local test servers
 ${EXIT_CODES_TEXT}`;
 
@@ -15,6 +17,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   switch (verb) {
     case 'probe':
       return probe(rest, io);
+    case 'login':
+      return login(rest, io);
     case 'demo':
       return demo(rest, io);
     case '--help':

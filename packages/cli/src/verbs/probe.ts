@@ -6,11 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { AuthenticationError, ConnectionError, MailwireError, SecurityError } from '@mailwire/errors';
 import { ImapClient } from '@mailwire/imap';
+import { accountTokenProvider } from '@mailwire/oauth';
 import { ArgvError, parseArgs } from '../args.js';
 import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
-export const PROBE_USAGE = `Usage: mailwire probe URL --user USER (--token-file F | --token-env VAR) [--ca FILE] [--json]
+export const PROBE_USAGE = `Usage: mailwire probe URL --user USER (--token-file F | --token-env VAR | --account NAME) [--ca FILE] [--json]
   URL: imap://host[:port] (STARTTLS) or imaps://host[:port] (implicit TLS)
 ${EXIT_CODES_TEXT}`;
 
@@ -21,7 +22,7 @@ function redact(token: string): string {
 export async function probe(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, new Set(['user', 'token-file', 'token-env', 'ca', 'mech']), new Set(['json', 'help']));
+    args = parseArgs(argv, new Set(['user', 'token-file', 'token-env', 'ca', 'mech', 'account']), new Set(['json', 'help']));
   } catch (e) {
     io.err(`mailwire probe: ${(e as ArgvError).message}\n${PROBE_USAGE}`);
     return EXIT.usage;
@@ -31,7 +32,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
     return EXIT.ok;
   }
   const [raw] = args.positionals;
-  const user = args.options.get('user');
+  let user = args.options.get('user');
   let url: URL;
   try {
     url = new URL(raw ?? '');
@@ -48,6 +49,17 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
   let token: string | undefined;
   if (typeof tokenFile === 'string') token = (await readFile(tokenFile, 'utf8')).trim();
   else if (typeof tokenEnv === 'string') token = io.env[tokenEnv];
+  const account = args.options.get('account');
+  if (typeof account === 'string') {
+    try {
+      const provider = accountTokenProvider(account, { env: { ...io.env } });
+      if (typeof user !== 'string') user = (await provider.account()).user;
+      token = await provider();
+    } catch (error) {
+      io.err(`mailwire probe: account ${account}: ${(error as Error).message}`);
+      return EXIT.auth;
+    }
+  }
   if (typeof user !== 'string' || !token) {
     io.err(`mailwire probe: --user and a token are needed\n${PROBE_USAGE}`);
     return EXIT.usage;
