@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,5 +111,49 @@ describe('mailwire login and --account (through @mailwire/oauth)', () => {
     const io = captureIo({ MAILWIRE_TOKEN_CACHE: cache, MAILWIRE_TOKEN_KEY: 'k' });
     expect(await run(['probe', 'imaps://127.0.0.1:1', '--account', 'nobody'], io)).toBe(4);
     expect(io.errLines.join('\n')).toContain(`no stored account named "nobody" in ${cache}`);
+  });
+});
+
+describe('mailwire send, list and fetch against the test servers', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => { await stop?.(); stop = undefined; });
+
+  it('sends from stdin by SMTP, lists the mailboxes, fetches headers to stdout and whole messages to files', async () => {
+    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
+    stop = () => s.stop();
+    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, s.ca);
+    const auth = ['--user', USER, '--token-env', 'TOK', '--ca', ca];
+    const message = `From: a@contoso.com\r\nTo: ${USER}\r\nSubject: via send\r\n\r\n.leading dot\r\nbody\r\n`;
+    async function* stdin() { yield Buffer.from(message); }
+    const sendIo = { ...captureIo({ TOK: TOKEN }), stdin: stdin() };
+    expect(await run(['send', `submission://127.0.0.1:${s.smtp.port}`, ...auth, '--from', 'a@contoso.com', '--to', USER], sendIo)).toBe(0);
+    expect(sendIo.outLines[0]).toMatch(new RegExp(`^sent to ${USER}: 250 `));
+
+    const listIo = captureIo({ TOK: TOKEN });
+    expect(await run(['list', `imaps://127.0.0.1:${s.imap.tlsPort}`, ...auth], listIo)).toBe(0);
+    expect(listIo.outLines.map((l) => l.split('\t')[0])).toContain('INBOX');
+
+    const written: Buffer[] = [];
+    const progress: string[] = [];
+    const fetchIo = { ...captureIo({ TOK: TOKEN }), write: (b: Uint8Array) => written.push(Buffer.from(b)), progress: (d: number, t: number) => progress.push(`${d}/${t}`) };
+    expect(await run(['fetch', `imaps://127.0.0.1:${s.imap.tlsPort}`, ...auth, '--headers'], fetchIo)).toBe(0);
+    expect(Buffer.concat(written).toString()).toBe(`From: a@contoso.com\r\nTo: ${USER}\r\nSubject: via send\r\n\r\n`);
+    expect(progress).toEqual(['1/1']);
+
+    const out = join(dir, 'out');
+    expect(await run(['fetch', `imaps://127.0.0.1:${s.imap.tlsPort}`, ...auth, '--out', out], captureIo({ TOK: TOKEN }))).toBe(0);
+    expect(readFileSync(join(out, '1.eml'), 'utf8')).toBe(message);
+  });
+
+  it('each verb has --help and refuses a wrong scheme with exit 2', async () => {
+    for (const verb of ['list', 'fetch', 'send', 'probe']) {
+      const io = captureIo();
+      expect(await run([verb, '--help'], io)).toBe(0);
+      expect(io.outLines[0]).toMatch(new RegExp(`^Usage: mailwire ${verb}`));
+    }
+    expect(await run(['list', 'smtp://x', '--user', 'u', '--token-env', 'T'], captureIo({ T: 't' }))).toBe(2);
+    expect(await run(['send', 'imap://x', '--from', 'a', '--to', 'b', '--user', 'u', '--token-env', 'T'], captureIo({ T: 't' }))).toBe(2);
   });
 });
