@@ -157,3 +157,24 @@ describe('mailwire send, list and fetch against the test servers', () => {
     expect(await run(['send', 'imap://x', '--from', 'a', '--to', 'b', '--user', 'u', '--token-env', 'T'], captureIo({ T: 't' }))).toBe(2);
   });
 });
+
+describe('mailwire idle', () => {
+  it('prints the message delivered while it idles, then stops after --count', async () => {
+    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, s.ca);
+      const io = {
+        ...captureIo({ TOK: TOKEN }),
+        transcript: ({ dir: d, line }: { dir: 'C' | 'S'; line: string }) => {
+          if (d === 'S' && line.startsWith('+ ')) s.store.deliver(USER, Buffer.from('Subject: new\r\n\r\nhi\r\n'));
+        },
+      };
+      expect(await run(['idle', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-env', 'TOK', '--ca', ca, '--count', '1'], io)).toBe(0);
+      expect(io.outLines).toEqual(['idling on INBOX: 0 message(s)', 'new message 1']);
+    } finally {
+      await s.stop();
+    }
+  });
+});

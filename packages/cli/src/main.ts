@@ -5,6 +5,8 @@ import type { FetchIo } from './verbs/fetch.js';
 import type { SendIo } from './verbs/send.js';
 import { demo } from './verbs/demo.js';
 import { fetch } from './verbs/fetch.js';
+import { idle } from './verbs/idle.js';
+import type { IdleIo } from './verbs/idle.js';
 import { list } from './verbs/list.js';
 import { login } from './verbs/login.js';
 import { send } from './verbs/send.js';
@@ -16,11 +18,12 @@ Verbs:
   list URL    the IMAP mailboxes
   fetch URL   headers or whole messages, to stdout or files
   send URL    one message (file or stdin) by SMTP submission
+  idle URL    prints new mail as it arrives
   login       sign in (Microsoft 365, Google, ...) and store the account for --account
   demo        run the end-to-end demo against the local test servers
 ${EXIT_CODES_TEXT}`;
 
-export async function run(argv: readonly string[], io: CliIo & FetchIo & SendIo): Promise<number> {
+export async function run(argv: readonly string[], io: CliIo & FetchIo & SendIo & IdleIo): Promise<number> {
   const [verb, ...rest] = argv;
   switch (verb) {
     case 'probe':
@@ -31,6 +34,8 @@ export async function run(argv: readonly string[], io: CliIo & FetchIo & SendIo)
       return fetch(rest, io);
     case 'send':
       return send(rest, io);
+    case 'idle':
+      return idle(rest, io);
     case 'login':
       return login(rest, io);
     case 'demo':
