@@ -178,3 +178,42 @@ describe('mailwire idle', () => {
     }
   });
 });
+
+describe('probe: the SASL form and the token claims', () => {
+  it('says one-line for IMAP with SASL-IR and two-step for SMTP with a Microsoft-sized token', async () => {
+    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, s.ca);
+      const auth = ['--user', USER, '--token-env', 'TOK', '--ca', ca, '--json', '--transcript'];
+      const imapIo = captureIo({ TOK: TOKEN });
+      expect(await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, ...auth], imapIo)).toBe(0);
+      expect(JSON.parse(imapIo.outLines.join('\n'))).toMatchObject({ ok: true, form: 'one-line' });
+      const smtpIo = captureIo({ TOK: TOKEN });
+      expect(await run(['probe', `submission://127.0.0.1:${s.smtp.port}`, ...auth], smtpIo)).toBe(0);
+      const report = JSON.parse(smtpIo.outLines.join('\n'));
+      expect(report).toMatchObject({ ok: true, form: 'two-step' });
+      expect(report.why).toMatch(/over the 512-octet line limit/);
+      expect(report.saslMechanisms).toContain('XOAUTH2');
+      expect(report.transcript.some((l: string) => /ms S: 220 /.test(l))).toBe(true);
+      expect(smtpIo.outLines.join('\n')).not.toContain(TOKEN);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('reads a Graph token that expired and says both problems, without a server', async () => {
+    const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+    const { claimProblems, decodeClaims } = await import('./jwt-claims.js');
+    const graph = decodeClaims(jwt({ aud: 'https://graph.microsoft.com', scp: 'Mail.Read', upn: USER, exp: 1000 }))!;
+    expect(graph).toEqual({ aud: 'https://graph.microsoft.com', scopes: ['Mail.Read'], subject: USER, exp: 1000 });
+    const problems = claimProblems(graph, 'imap', 1000 + 600);
+    expect(problems[0]).toBe('the token expired 10 minute(s) ago: get a fresh one');
+    expect(problems[1]).toContain('https://outlook.office.com/IMAP.AccessAsUser.All');
+    const outlook = decodeClaims(jwt({ aud: 'https://outlook.office.com', scp: 'IMAP.AccessAsUser.All', exp: 5000 }))!;
+    expect(claimProblems(outlook, 'imap', 1000)).toEqual([]);
+    expect(claimProblems(outlook, 'smtp', 1000)).toEqual(['the token lacks the SMTP.Send scope: ask for https://outlook.office.com/SMTP.Send']);
+    expect(decodeClaims('EwBAopaque')).toBeNull();
+  });
+});
