@@ -89,6 +89,8 @@ describe('mailwire demo', () => {
     const out = io.outLines.join('\n');
     expect(out).toContain('accepted: test@contoso.onmicrosoft.com');
     expect(out).toContain('subject "Hello from mailwire"');
+    expect(out).toContain('STAT: 1 message(s)');
+    expect(out).toContain('TOP 1 0 has "Subject: Hello from mailwire"');
     expect(out).toContain('provider calls: expired, fresh');
     expect(out).not.toMatch(/EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAAxxxxxxxxxxxxxxxxxxxx/);
     expect(io.errLines).toEqual([]);
@@ -198,6 +200,9 @@ describe('probe: the SASL form and the token claims', () => {
       expect(report.saslMechanisms).toContain('XOAUTH2');
       expect(report.transcript.some((l: string) => /ms S: 220 /.test(l))).toBe(true);
       expect(smtpIo.outLines.join('\n')).not.toContain(TOKEN);
+      const popIo = captureIo({ TOK: TOKEN });
+      expect(await run(['probe', `pop3://127.0.0.1:${s.pop3.port}`, ...auth], popIo)).toBe(0);
+      expect(JSON.parse(popIo.outLines.join('\n'))).toMatchObject({ ok: true, form: 'two-step' });
     } finally {
       await s.stop();
     }

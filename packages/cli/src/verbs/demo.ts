@@ -10,10 +10,10 @@
  *   3. shows the actionable error an expired token gives, and a token provider that is
  *      asked once for a fresh token and succeeds on the retry.
  * Returns non-zero if any step does not behave as described. `mailwire demo` runs it;
- * POP3 joins once @mailwire/pop3 lands (hook: the step after the SMTP send).
  */
 import { AuthenticationError } from '@mailwire/errors';
 import { ImapClient } from '@mailwire/imap';
+import { Pop3Client } from '@mailwire/pop3';
 import { SmtpClient } from '@mailwire/smtp';
 import { SaslExchange, createClientMechanism, encodeXOAuth2 } from '@mailwire/sasl';
 import { startTestServers } from '@mailwire/test-servers';
@@ -112,6 +112,19 @@ async function steps(): Promise<void> {
     }
     check(seen === 1, 'one message fetched');
     await client.logout();
+
+    heading(`POP3 with XOAUTH2, two steps (127.0.0.1:${servers.pop3.port}, STLS): the same message`);
+    const pop3 = new Pop3Client({
+      host: servers.host, port: servers.pop3.port, security: 'starttls', tls: { ca: servers.ca },
+      auth: { user: USER, accessToken: TOKEN },
+      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+    });
+    await pop3.connect();
+    const stat = await pop3.stat();
+    const top = Buffer.from(await pop3.top(1, 0)).toString('utf8');
+    await pop3.quit();
+    io.out(`  STAT: ${stat.count} message(s), ${stat.size} octets; TOP 1 0 has "${top.split('\r\n').find((l) => l.startsWith('Subject:'))}"`);
+    check(stat.count === 1 && top.includes('Subject: Hello from mailwire'), 'POP3 sees the message sent by SMTP');
 
     heading('An expired token: the error says what happened and what to do');
     const expired = new ImapClient({ ...base, auth: { user: USER, accessToken: EXPIRED } });

@@ -5,6 +5,7 @@
  * against the protocol; the token itself is never printed whole.
  */
 import { ImapClient } from '@mailwire/imap';
+import { Pop3Client } from '@mailwire/pop3';
 import { SaslExchange, createClientMechanism } from '@mailwire/sasl';
 import { SmtpClient } from '@mailwire/smtp';
 import { ArgvError, parseArgs } from '../args.js';
@@ -16,7 +17,7 @@ import { TARGET_OPTIONS, TARGET_USAGE, clientOptions, resolveTarget } from '../t
 import type { Target } from '../target.js';
 
 export const PROBE_USAGE = `Usage: mailwire probe URL [--json] [--transcript]
-  URL: imap:// (STARTTLS), imaps://, smtp:// (STARTTLS), smtps://, submission:// (587, STARTTLS)
+  URL: imap:// (STARTTLS), imaps://, pop3:// (STLS), pop3s://, smtp:// (STARTTLS), smtps://, submission:// (587, STARTTLS)
 ${TARGET_USAGE}
   --json        the report as one stable JSON object
   --transcript  the redacted exchange, with milliseconds since connecting
@@ -52,7 +53,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
     io.out(PROBE_USAGE);
     return EXIT.ok;
   }
-  const target = await resolveTarget('probe', args, io, ['imap:', 'imaps:', 'smtp:', 'smtps:', 'submission:']);
+  const target = await resolveTarget('probe', args, io, ['imap:', 'imaps:', 'pop3:', 'pop3s:', 'smtp:', 'smtps:', 'submission:']);
   if (typeof target === 'number') return target;
   const report: Record<string, unknown> = {
     url: `${args.positionals[0]!.split(':')[0]}://${target.host}:${target.port}`,
@@ -66,7 +67,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
   const started = Date.now();
   const transcript: string[] = [];
   const options = { ...clientOptions(target), transcript: ({ dir, line }: { dir: string; line: string }) => transcript.push(`${String(Date.now() - started).padStart(5)}ms ${dir}: ${line}`) };
-  const client = target.protocol === 'imap' ? new ImapClient(options) : new SmtpClient(options);
+  const client = target.protocol === 'imap' ? new ImapClient(options) : target.protocol === 'pop3' ? new Pop3Client(options) : new SmtpClient(options);
   let code: number = EXIT.ok;
   try {
     await client.connect();
