@@ -54,6 +54,16 @@ describe('mailwire probe (IMAP)', () => {
     expect(io.outLines.join('\n')).not.toContain(TOKEN);
   });
 
+  it('takes the token from --token-cmd (what the command prints), and exits 4 naming a failed command', async () => {
+    const { s, ca } = await servers();
+    const io = captureIo({ TOK: TOKEN });
+    expect(await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-cmd', 'printf "%s\\n" "$TOK"', '--ca', ca, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.outLines.join('\n')).ok).toBe(true);
+    const failed = captureIo({});
+    expect(await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-cmd', 'exit 7', '--ca', ca], failed)).toBe(4);
+    expect(failed.errLines.join('\n')).toMatch(/--token-cmd failed: the command exited with 7/);
+  });
+
   it('exits 4 with the diagnosis for a refused token', async () => {
     const { s, ca } = await servers();
     const io = captureIo({ TOK: 'EwBAbad-token-value' });
