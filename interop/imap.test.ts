@@ -2,6 +2,7 @@ import { ImapClient } from '@mailwire/imap';
 import type { ImapClientOptions as ClientOptions } from '@mailwire/imap';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mintToken } from './lab.js';
+import { saveRecording } from './record.js';
 
 const lab = inject('lab');
 const now = () => Math.floor(Date.now() / 1000);
@@ -21,10 +22,13 @@ function client(opts: Partial<ClientOptions> & { auth?: ClientOptions['auth'] },
 describe('IMAP against Dovecot: SASL', () => {
   for (const mechanism of ['XOAUTH2', 'OAUTHBEARER'] as const) {
     it(`${mechanism} with a valid token logs in`, async () => {
-      const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: token(), mechanism } });
+      const log: { dir: string; line: string }[] = [];
+      const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: token(), mechanism } }, log);
       await c.connect();
       expect((await c.select('INBOX')).readOnly).toBe(false);
       await c.logout();
+      if (mechanism === 'XOAUTH2') saveRecording(`imap-${mechanism.toLowerCase()}.txt`, { protocol: 'imap', connection: 'implicit TLS', user: lab.oauthUser, mechanism,
+        note: `AUTHENTICATE ${mechanism} with a valid token, SELECT INBOX, LOGOUT` }, log);
     });
     it(`${mechanism} with an expired token fails with the decoded JSON challenge`, async () => {
       const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } });
