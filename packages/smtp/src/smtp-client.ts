@@ -373,8 +373,11 @@ export class SmtpClient {
     const { transport, session } = this.#live();
     const stuffer = new DotStuffer();
     if (bytes !== null) {
+      // One write for the body and its end: one syscall, one wait, for a message in memory.
       const body = stuffer.push(bytes);
-      if (body.length > 0) await transport.write(body);
+      session.expect('DATA-END');
+      await transport.write(Buffer.concat([body, stuffer.end()]));
+      return;
     } else {
       for await (const chunk of message as AsyncIterable<Uint8Array>) {
         if (!(chunk instanceof Uint8Array)) throw new UsageError('A message stream must yield Uint8Array chunks', { protocol: 'smtp', step: 'DATA' });
