@@ -3,6 +3,7 @@ import { Pop3Client } from '@mailwire/pop3';
 import type { Pop3ClientOptions } from '@mailwire/pop3';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mintToken } from './lab.js';
+import { saveRecording } from './record.js';
 
 const lab = inject('lab');
 const now = () => Math.floor(Date.now() / 1000);
@@ -23,10 +24,13 @@ function client(opts: Partial<Pop3ClientOptions>, log?: Line[]) {
 describe('POP3 against Dovecot: SASL', () => {
   for (const mechanism of ['XOAUTH2', 'OAUTHBEARER'] as const) {
     it(`${mechanism} with a valid token logs in (implicit TLS)`, async () => {
-      const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user: lab.oauthUser, accessToken: token(), mechanism } });
+      const log: Line[] = [];
+      const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user: lab.oauthUser, accessToken: token(), mechanism } }, log);
       await c.connect();
       expect(await c.stat()).toMatchObject({ count: expect.any(Number) });
       await c.quit();
+      if (mechanism === 'XOAUTH2') saveRecording('pop3-xoauth2.txt', { protocol: 'pop3', connection: 'implicit TLS', user: lab.oauthUser, mechanism,
+        note: 'CAPA, AUTH XOAUTH2 with an initial response and a valid token, STAT, QUIT' }, log);
     });
     it(`${mechanism} with an expired token fails with the decoded JSON challenge`, async () => {
       const c = client({ auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } });

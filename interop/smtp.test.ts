@@ -4,6 +4,7 @@ import { SmtpClient } from '@mailwire/smtp';
 import type { SmtpClientOptions } from '@mailwire/smtp';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mintToken } from './lab.js';
+import { saveRecording } from './record.js';
 
 const lab = inject('lab');
 const now = () => Math.floor(Date.now() / 1000);
@@ -24,9 +25,13 @@ function client(opts: Partial<SmtpClientOptions>, log?: Line[]) {
 describe('SMTP submission against Dovecot: SASL', () => {
   for (const mechanism of ['XOAUTH2', 'OAUTHBEARER'] as const) {
     it(`${mechanism} with a valid token logs in (implicit TLS)`, async () => {
-      const c = client({ security: 'tls', port: lab.ports.submissions, auth: { user: lab.oauthUser, accessToken: token(), mechanism } });
+      const log: Line[] = [];
+      const c = client({ security: 'tls', port: lab.ports.submissions, auth: { user: lab.oauthUser, accessToken: token(), mechanism } }, log);
       await c.connect();
       expect(c.capabilities.has('CHUNKING')).toBe(true);
+      await c.quit();
+      if (mechanism === 'XOAUTH2') saveRecording('smtp-xoauth2.txt', { protocol: 'smtp', connection: 'implicit TLS', user: lab.oauthUser, mechanism,
+        note: 'EHLO, AUTH XOAUTH2 with a valid token, QUIT' }, log);
     });
     it(`${mechanism} with an expired token fails with the decoded JSON challenge`, async () => {
       const c = client({ auth: { user: lab.oauthUser, accessToken: token(lab.oauthUser, now() - 60), mechanism } });
