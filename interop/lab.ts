@@ -31,9 +31,14 @@ export interface LabInfo {
   sinkDir: string;
 }
 
-/** The lab's ports, fixed and high so the system Dovecot (standard ports) never meets ours. */
+/**
+ * The lab's ports: high, so a system Dovecot on the standard ports never meets ours. Base
+ * 18000 by default; MAILWIRE_INTEROP_PORT_BASE moves all of them, for two runs on one host.
+ */
+const BASE = Number(process.env.MAILWIRE_INTEROP_PORT_BASE ?? 18000);
 export const PORTS: LabPorts = {
-  imap: 18143, imaps: 18993, pop3: 18110, pop3s: 18995, submission: 18587, submissions: 18465, sink: 18025,
+  imap: BASE + 143, imaps: BASE + 993, pop3: BASE + 110, pop3s: BASE + 995,
+  submission: BASE + 587, submissions: BASE + 465, sink: BASE + 25,
 };
 
 class LabSetupError extends Error {}
