@@ -255,4 +255,14 @@ describe('Pop3Client fails safely', () => {
     await client.quit();
     expect(await server.result).toEqual({ ok: true });
   });
+
+  it('an answer past maxResponseBytes is EPROTOCOL and closes; a CAPA list without end is bounded too', async () => {
+    const server = await serve(`# protocol: pop3\n${login}C: RETR 1\nS: +OK\nS: ${'x'.repeat(100)}\nS: ${'y'.repeat(100)}\nS: .\n`);
+    const client = new Pop3Client(options(server, { auth: user, maxResponseBytes: 150 }));
+    await client.connect();
+    await expect(client.retr(1)).rejects.toMatchObject({ code: 'EPROTOCOL', command: 'RETR 1' });
+    await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    const capa = await serve(`# protocol: pop3\nS: +OK ready\nC: CAPA\nS: +OK\n${'S: X-FILLER-CAPABILITY-LINE-THAT-GOES-ON\n'.repeat(2000)}S: .\n`);
+    await expect(new Pop3Client(options(capa)).connect()).rejects.toMatchObject({ code: 'EPROTOCOL', command: 'CAPA' });
+  });
 });

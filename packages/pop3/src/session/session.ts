@@ -114,7 +114,8 @@ export class Pop3Session {
   /** Everything `chunk` completes, in order. */
   receive(chunk: Uint8Array): Pop3Event[] {
     const events: Pop3Event[] = [];
-    if (this.#state === 'closed' || this.#state === 'failed') {
+    if (this.#state === 'failed') return events;
+    if (this.#state === 'closed') {
       if (chunk.length > 0) this.#fail(events, new ProtocolError('The POP3 server sent data after the session ended', { protocol: 'pop3' }));
       return events;
     }
