@@ -265,4 +265,18 @@ describe('Pop3Client fails safely', () => {
     const capa = await serve(`# protocol: pop3\nS: +OK ready\nC: CAPA\nS: +OK\n${'S: X-FILLER-CAPABILITY-LINE-THAT-GOES-ON\n'.repeat(2000)}S: .\n`);
     await expect(new Pop3Client(options(capa)).connect()).rejects.toMatchObject({ code: 'EPROTOCOL', command: 'CAPA' });
   });
+
+  it('APOP: the MD5 of the greeting timestamp and the password (RFC 1939 §7 example), only over TLS', async () => {
+    // RFC 1939's own example: timestamp <1896.697170952@dbc.mtview.ca.us>, secret "tanstaaf".
+    const script = '# protocol: pop3\nS: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\nC: CAPA\nS: -ERR\nC: APOP mrose c4c9334bac560ecc979e58001b3e22fb\nS: +OK maildrop has 1 message (369 octets)\nC: QUIT\nS: +OK\n';
+    const server = await serve(script, { tls: true });
+    const lines: TranscriptEntry[] = [];
+    const client = new Pop3Client(options(server, { security: 'tls', transcript: (e) => lines.push(e), auth: { user: 'mrose', password: 'tanstaaf', mechanism: 'APOP' } }));
+    await client.connect();
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+    expect(JSON.stringify(lines)).not.toContain('c4c9334b');
+    const plain = await serve(script);
+    await expect(new Pop3Client(options(plain, { auth: { user: 'mrose', password: 'tanstaaf', mechanism: 'APOP' } })).connect()).rejects.toMatchObject({ code: 'EINSECURE' });
+  });
 });

@@ -136,6 +136,7 @@ export class Pop3Client {
           authMechanisms: this.#authMechanisms,
           host: o.host,
           port,
+          greeting: this.#greeting.line,
         });
       }
     } catch (err) {
@@ -425,9 +426,9 @@ export class Pop3Client {
 
   #channel() {
     return {
-      command: async (line: string) => {
+      command: async (line: string, secret = false) => {
         const { session } = this.#live();
-        await this.#write(session.sendLine(line));
+        await this.#write(session.sendLine(line), secret);
       },
       saslLine: async (line: string) => {
         const { session } = this.#live();
