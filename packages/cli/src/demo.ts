@@ -8,11 +8,14 @@
  *      authenticates with XOAUTH2, appends a message, selects INBOX and fetches it,
  *      printing the redacted wire transcript;
  *   3. shows the actionable error an expired token gives, and a token provider that is
- *      asked once for a fresh token and succeeds on the retry.
+ *      asked once for a fresh token and succeeds on the retry;
+ *   4. reads the message back over POP3: STLS, then AUTH XOAUTH2 in two steps (the
+ *      token is too long for POP3's 255-octet line), STAT, RETR, QUIT.
  * Exits non-zero if any step does not behave as described.
  */
 import { AuthenticationError } from '@mailwire/errors';
 import { ImapClient } from '@mailwire/imap';
+import { Pop3Client } from '@mailwire/pop3';
 import { SaslExchange, createClientMechanism, encodeXOAuth2 } from '@mailwire/sasl';
 import { startTestServers } from '@mailwire/test-servers';
 
@@ -120,6 +123,24 @@ async function main(): Promise<void> {
     console.log(`  provider calls: ${handed.join(', ')}; connected and authenticated`);
     check(handed.join(',') === 'expired,fresh', 'exactly one retry with a fresh token');
     await retried.logout();
+
+    heading(`POP3 with STLS and XOAUTH2 in two steps, as Microsoft documents it (127.0.0.1:${servers.pop3.port})`);
+    const pop = new Pop3Client({
+      host: servers.host,
+      port: servers.pop3.port,
+      security: 'starttls',
+      tls: { ca: servers.ca },
+      auth: { user: USER, accessToken: TOKEN },
+      transcript: ({ dir, line }) => console.log(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+    });
+    await pop.connect();
+    check(pop.secure, 'POP3 upgraded with STLS');
+    const stat = await pop.stat();
+    console.log(`  STAT: ${stat.count} message(s), ${stat.size} octets`);
+    check(stat.count === 1, 'the appended message is in the POP3 maildrop');
+    const raw = Buffer.from(await pop.retr(1)).toString('utf8');
+    check(raw.includes('Subject: Hello from mailwire'), 'RETR returns the message');
+    await pop.quit();
   } finally {
     await servers.stop();
   }
