@@ -13,7 +13,7 @@ export type { CertKind, KeyAndCert, TestPki } from './tls/certs.js';
 export type { Faults } from './faults/faults.js';
 export { startTestServers } from './test-servers.js';
 export type { TestServers, TestServersOptions, PortPair } from './test-servers.js';
-export type { TestUser } from './users.js';
+export type { TestUser, TokenVerifier } from './users.js';
 export { PERSONALITIES, personality } from './personalities/index.js';
 export type { Personality, PersonalityName } from './personalities/index.js';
 export { MailStore, Mailbox } from './store/mail-store.js';

@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS, type Limits, type ServerContext } from './server-contex
 import { SmtpSession } from './smtp/session.js';
 import { MailStore } from './store/mail-store.js';
 import { certFor, testPki, type CertKind } from './tls/certs.js';
-import { UserTable, type TestUser } from './users.js';
+import { UserTable, type TestUser, type TokenVerifier } from './users.js';
 
 export interface TestServersOptions {
   /** Default 'dovecot'. */
@@ -29,6 +29,12 @@ export interface TestServersOptions {
   now?: () => Date;
   /** UIDVALIDITY of the first mailbox created (default 1). */
   uidValidity?: number;
+  /**
+   * Checks each XOAUTH2/OAUTHBEARER token with this hook instead of the users' `tokens`
+   * lists — e.g. by asking the authorization server that issued it (RFC 7662
+   * introspection). Tokens expired with expireToken() stay refused.
+   */
+  verifyToken?: TokenVerifier;
 }
 
 export interface PortPair {
@@ -60,7 +66,7 @@ export async function startTestServers(options: TestServersOptions): Promise<Tes
   const pki = testPki();
   const keyAndCert = certFor(pki, options.cert ?? 'valid');
   const store = new MailStore({ ...(options.now ? { now: options.now } : {}), ...(options.uidValidity ? { uidValidity: options.uidValidity } : {}) });
-  const users = new UserTable(options.users);
+  const users = new UserTable(options.users, options.verifyToken);
   for (const u of options.users) store.addUser(u.user);
   const ctx: ServerContext = {
     personality: byName(options.personality ?? 'dovecot'),

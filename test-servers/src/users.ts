@@ -15,13 +15,20 @@ export interface TestUser {
   smtpAuthDisabled?: boolean;
 }
 
+/** Decides on a token presented for a user (XOAUTH2/OAUTHBEARER), in place of the fixed token lists. */
+export type TokenVerifier = (user: string, token: string, mechanism: string) => Promise<TokenVerdict> | TokenVerdict;
+
 export class UserTable {
   readonly #users = new Map<string, TestUser>();
   /** Tokens expired at run time (expireToken), refused from then on. */
   readonly #revoked = new Set<string>();
 
-  constructor(users: TestUser[]) {
+  /** Where given, tokens are checked by this hook (e.g. RFC 7662 introspection) instead of the users' token lists. */
+  readonly #verifyToken: TokenVerifier | undefined;
+
+  constructor(users: TestUser[], verifyToken?: TokenVerifier) {
     for (const u of users) this.#users.set(u.user.toLowerCase(), u);
+    this.#verifyToken = verifyToken;
   }
 
   get(user: string): TestUser | undefined {
@@ -60,8 +67,8 @@ export class UserTable {
     return {
       hostname: 'localhost',
       ...extra,
-      verifyToken: (user, token) => {
-        const v = this.tokenVerdict(user, token);
+      verifyToken: async (user, token, mechanism) => {
+        const v = this.#verifyToken !== undefined && !this.#revoked.has(token) ? await this.#verifyToken(user, token, mechanism) : this.tokenVerdict(user, token);
         if (v === 'ok') onToken?.(token);
         return v;
       },

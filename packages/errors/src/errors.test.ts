@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, CommandError, MailwireError, ProtocolError, redactCommand } from './index.js';
+import { AuthenticationError, CommandError, MailwireError, OAuthError, ProtocolError, redactCommand } from './index.js';
 
 describe('errors', () => {
   it('carry a stable code, protocol and the server text', () => {
@@ -26,5 +26,12 @@ describe('errors', () => {
     ['AUTH PLAIN\r\n', 'AUTH PLAIN\r\n'],
   ])('redacts %s', (line, expected) => {
     expect(redactCommand(line)).toBe(expected);
+  });
+
+  it('OAuthError is an EOAUTH MailwireError of protocol oauth that says the step and the server code', () => {
+    const e = new OAuthError('refresh', 'the refresh token was refused', { oauthCode: 'invalid_grant', status: 400, hint: 'sign in again' });
+    expect(e).toBeInstanceOf(MailwireError);
+    expect(e).toMatchObject({ name: 'OAuthError', code: 'EOAUTH', protocol: 'oauth', step: 'refresh', oauthCode: 'invalid_grant', status: 400, hint: 'sign in again' });
+    expect(new OAuthError('cache', 'x').oauthCode).toBeUndefined();
   });
 });

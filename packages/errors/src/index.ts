@@ -10,7 +10,7 @@
  * given already redacted (see `redactCommand`).
  */
 
-export type Protocol = 'imap' | 'pop3' | 'smtp' | 'sasl' | 'wire' | 'net';
+export type Protocol = 'imap' | 'pop3' | 'smtp' | 'sasl' | 'wire' | 'net' | 'oauth';
 
 export interface MailwireErrorOptions {
   protocol?: Protocol;
@@ -18,6 +18,8 @@ export interface MailwireErrorOptions {
   command?: string;
   /** What the server said, as it said it (one line or several joined by "\n"). */
   serverText?: string;
+  /** The step of a longer operation that failed: SMTP `MAIL`, `RCPT`, `DATA`; POP3 `RETR`. */
+  step?: string;
   cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class MailwireError extends Error {
   readonly protocol?: Protocol;
   readonly command?: string;
   readonly serverText?: string;
+  readonly step?: string;
 
   constructor(code: string, message: string, options: MailwireErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -34,6 +37,7 @@ export class MailwireError extends Error {
     if (options.protocol !== undefined) this.protocol = options.protocol;
     if (options.command !== undefined) this.command = options.command;
     if (options.serverText !== undefined) this.serverText = options.serverText;
+    if (options.step !== undefined) this.step = options.step;
   }
 }
 
@@ -139,6 +143,51 @@ export class AbortError extends MailwireError {
 export class UsageError extends MailwireError {
   constructor(message: string, options: MailwireErrorOptions = {}) {
     super('EUSAGE', message, options);
+  }
+}
+
+/** The step of an OAuth 2.0 exchange that failed (packages/oauth). */
+export type OAuthStep =
+  | 'discovery'
+  | 'authorization'
+  | 'device-authorization'
+  | 'device-poll'
+  | 'token'
+  | 'refresh'
+  | 'client-credentials'
+  | 'cache';
+
+export interface OAuthErrorOptions extends MailwireErrorOptions {
+  /** The OAuth error code the authorization server sent (RFC 6749 §5.2, RFC 8628 §3.5), e.g. `invalid_grant`. */
+  oauthCode?: string;
+  /** Its `error_description`, as sent. */
+  description?: string;
+  /** The HTTP status of the answer, where there was one. */
+  status?: number;
+  /** What a person can do about it. */
+  hint?: string;
+}
+
+/**
+ * `EOAUTH`: getting or refreshing an access token failed. `step` says where (discovery,
+ * the browser's authorization, device polling, the token endpoint, a refresh, the
+ * client credentials grant, the token cache); `oauthCode` is the server's error code.
+ * Never carries a token, a code or a client secret.
+ */
+export class OAuthError extends MailwireError {
+  override readonly step: OAuthStep;
+  readonly oauthCode?: string;
+  readonly description?: string;
+  readonly status?: number;
+  readonly hint?: string;
+
+  constructor(step: OAuthStep, message: string, options: OAuthErrorOptions = {}) {
+    super('EOAUTH', message, { protocol: 'oauth', ...options });
+    this.step = step;
+    if (options.oauthCode !== undefined) this.oauthCode = options.oauthCode;
+    if (options.description !== undefined) this.description = options.description;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.hint !== undefined) this.hint = options.hint;
   }
 }
 

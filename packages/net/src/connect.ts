@@ -35,6 +35,9 @@ export async function connect(options: ConnectOptions): Promise<Transport> {
     ? tlsConnect({ ...options.tls, host, port, ...(servername ? { servername } : {}) })
     : tcpConnect({ host, port });
   const ready = implicit ? 'secureConnect' : 'connect';
+  // Mail protocols are request/reply: a short command must not wait for the ACK of the
+  // previous segment (Nagle with delayed ACKs costs ~40 ms per round trip).
+  socket.setNoDelay(true);
 
   await new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;

@@ -14,6 +14,8 @@ export interface FailureFacts {
   replyCode?: number;
   enhancedCode?: string;
   oauthError?: Record<string, unknown>;
+  /** The token is an app-only one (client credentials grant), not a user's. */
+  appOnly?: boolean;
 }
 
 const OAUTH = new Set(['XOAUTH2', 'OAUTHBEARER']);
@@ -24,6 +26,22 @@ const MICROSOFT_SCOPE: Record<SaslProtocol, string> = {
   pop3: 'https://outlook.office.com/POP.AccessAsUser.All',
   smtp: 'https://outlook.office.com/SMTP.Send',
 };
+
+/** The application permission each protocol's app-only token needs (Office 365 Exchange Online). */
+const MICROSOFT_APP_PERMISSION: Record<SaslProtocol, string> = {
+  imap: 'IMAP.AccessAsApp',
+  pop3: 'POP.AccessAsApp',
+  smtp: 'SMTP.SendAsApp',
+};
+
+/**
+ * The hint for a server refusing an app-only token (the client credentials grant, scope
+ * https://outlook.office365.com/.default): what an Exchange admin must do first.
+ */
+export function appOnlyTokenHint(protocol: SaslProtocol, mailbox?: string): string {
+  const who = mailbox !== undefined && mailbox !== '' ? mailbox : '<mailbox>';
+  return `Microsoft refused the app-only token. An app-only token opens a mailbox only when: the app registration has the application permission ${MICROSOFT_APP_PERMISSION[protocol]} (Office 365 Exchange Online) with admin consent; the token was asked for with the scope https://outlook.office365.com/.default; Exchange knows the app as a service principal (New-ServicePrincipal -AppId <application id> -ObjectId <object id of the enterprise application>); and that service principal was given the mailbox (Add-MailboxPermission -Identity ${who} -User <service principal id> -AccessRights FullAccess). user= must be the mailbox address. Changes can take up to an hour to apply.`;
+}
 
 /** True when the JSON error challenge says the token expired or is invalid. */
 export function oauthErrorSaysTokenRejected(oauthError: Record<string, unknown> | undefined): boolean {
@@ -41,6 +59,7 @@ export function failureHint(f: FailureFacts): string | undefined {
   if (f.responseCode === 'PRIVACYREQUIRED' || /plaintext auth\w*( is)? dis(abled|allowed)|privacy required|must issue a STARTTLS|(TLS|encryption) required/i.test(text) || f.enhancedCode === '5.7.11' || f.replyCode === 538) {
     return 'The server refuses to authenticate over an unencrypted connection: connect with security "tls" or "starttls".';
   }
+  if (f.appOnly === true && oauth) return appOnlyTokenHint(f.protocol);
   const scope = f.oauthError?.['scope'];
   const status = f.oauthError?.['status'];
   if (oauthErrorSaysTokenRejected(f.oauthError)) {

@@ -18,7 +18,7 @@ export { SaslExchange } from './exchange.js';
 export type { SaslExchangeOptions, SaslExchangeState, SaslFailureDetails } from './exchange.js';
 export { COMMAND_LINE_LIMIT, initialResponseFits } from './initial-response.js';
 export type { SaslProtocol } from './initial-response.js';
-export { failureHint } from './failure-hints.js';
+export { failureHint, appOnlyTokenHint } from './failure-hints.js';
 export type { FailureFacts } from './failure-hints.js';
 export { resolveToken, isTokenRejection, withFreshTokenRetry } from './token-retry.js';
 export { redactSaslLine } from './sasl-error.js';

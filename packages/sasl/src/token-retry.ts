@@ -3,20 +3,20 @@
  *
  * A provider (an async function) is asked for a token before each attempt. When the
  * attempt fails because the server rejected the token (`isTokenRejection`), the provider
- * is asked once more and the attempt runs once more, on whatever the caller's attempt
+ * is asked once more — told which token was refused (`{ rejected }`) — and the attempt runs once more, on whatever the caller's attempt
  * does (normally a new connection). Never a loop: a second rejection is final. A plain
  * string token is never retried: asking again would give the same string.
  */
 import { AuthenticationError } from '@mailwire/errors';
-import type { TokenSource } from './types.js';
+import type { TokenRequest, TokenSource } from './types.js';
 import { oauthErrorSaysTokenRejected } from './failure-hints.js';
 import { SaslError } from './sasl-error.js';
 
 const OAUTH = new Set(['XOAUTH2', 'OAUTHBEARER']);
 
 /** Resolves a token source to a string; throws SaslError ESASLINPUT when a provider gives no string. */
-export async function resolveToken(source: TokenSource): Promise<string> {
-  const token = typeof source === 'function' ? await source() : source;
+export async function resolveToken(source: TokenSource, request?: TokenRequest): Promise<string> {
+  const token = typeof source === 'function' ? await (request === undefined ? source() : source(request)) : source;
   if (typeof token !== 'string' || token === '') {
     throw new SaslError('ESASLINPUT', 'the access token provider returned no token', { reason: 'missing-token' });
   }
@@ -60,6 +60,6 @@ export async function withFreshTokenRetry<T>(source: TokenSource, attempt: (toke
     return await attempt(first);
   } catch (error) {
     if (!(error instanceof AuthenticationError) || !isTokenRejection(error)) throw error;
-    return attempt(await resolveToken(source));
+    return attempt(await resolveToken(source, { rejected: first }));
   }
 }

@@ -95,6 +95,18 @@ describe('resolveToken and withFreshTokenRetry', () => {
     expect(asked).toEqual(['old', 'new']);
   });
 
+  it('tells the provider which token was refused when it asks again (and nothing the first time)', async () => {
+    const requests: unknown[] = [];
+    await withFreshTokenRetry(async (request) => {
+      requests.push(request);
+      return request?.rejected === 'old' ? 'new' : 'old';
+    }, async (t) => {
+      if (t === 'old') throw rejected();
+      return t;
+    });
+    expect(requests).toEqual([undefined, { rejected: 'old' }]);
+  });
+
   it('never a loop: a second rejection is thrown', async () => {
     let calls = 0;
     const attempt = async () => {

@@ -4,8 +4,17 @@
  * each protocol's framing.
  */
 
+/**
+ * What a provider is told when it is asked again: `rejected` is the token the server just
+ * refused, so a caching provider refreshes instead of handing the same token back.
+ * Providers that take no argument (`() => Promise<string>`) fit as they are.
+ */
+export interface TokenRequest {
+  rejected?: string;
+}
+
 /** A token, or a provider that is asked again for a fresh one when the server says it expired. */
-export type TokenSource = string | (() => Promise<string>);
+export type TokenSource = string | ((request?: TokenRequest) => Promise<string>);
 
 export interface SaslCredentials {
   /** authcid: the login name, or for XOAUTH2/OAUTHBEARER the mailbox address (a shared mailbox's too). */

@@ -30,6 +30,7 @@ export async function listen(options: ListenOptions, session: (conn: Connection)
   const sockets = new Set<Socket>();
   const onSocket = (socket: Socket) => {
     sockets.add(socket);
+    socket.setNoDelay(true); // replies go out at once, as a real server's do
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     const conn = new Connection(socket, options.faults);

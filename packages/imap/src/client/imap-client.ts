@@ -260,11 +260,20 @@ export class ImapClient extends MessageOps {
     try {
       await conn.waitForGreeting();
       if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
-      if (security === 'starttls' && conn.session.state === 'not-authenticated') {
+      if (security === 'starttls' && conn.session.state !== 'not-authenticated') {
+        // PREAUTH (RFC 9051 §7.1.4) on a connection that must be upgraded: the session can
+        // never be encrypted (STARTTLS is only valid before authentication), so nothing may
+        // go over it. The NO STARTTLS study found clients that carried on in plaintext.
+        throw new SecurityError('EINSECURE', 'The server greeted with PREAUTH on a connection that must be upgraded with STARTTLS: it can never be encrypted, so the client closes it', { protocol: 'imap' });
+      }
+      if (security === 'starttls') {
         if (!conn.session.capabilities.has('STARTTLS')) {
           throw new SecurityError('EINSECURE', 'STARTTLS was required but the server does not offer it (a downgrade?); not continuing in plaintext', { protocol: 'imap' });
         }
-        await this.exec({ name: 'STARTTLS' });
+        const upgraded = await conn.run({ name: 'STARTTLS' });
+        if (!upgraded.ok) {
+          throw new SecurityError('ESTARTTLS', `The server refused STARTTLS: ${upgraded.response.status} ${upgraded.response.text}; not continuing in plaintext`, { protocol: 'imap', serverText: upgraded.response.text });
+        }
         await this.exec({ name: 'CAPABILITY' });
       }
       if (o.auth && conn.session.state === 'not-authenticated') {
