@@ -141,6 +141,19 @@ describe('Pop3Client replays the personality sessions (STLS, two-step XOAUTH2, S
   }
 });
 
+describe('Pop3Client over a server that sends one byte per write', () => {
+  it('the outlook session (STLS, two-step XOAUTH2, RETR) replays the same, byte by byte', async () => {
+    const server = await serve(`${FIXTURES}personalities/outlook/pop3.txt`, { faults: { dripBytes: true } });
+    const client = new Pop3Client(options(server, { security: 'starttls', auth: { user: FIXTURE_USER, accessToken: FIXTURE_TOKEN, mechanism: 'XOAUTH2', initialResponse: 'never' } }));
+    await client.connect();
+    expect(await client.stat()).toEqual({ count: 1, size: 245 });
+    const body = Buffer.from(await client.retr(1)).toString('latin1');
+    expect(body).toContain('\r\n.a line that starts with a dot\r\n');
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+  });
+});
+
 describe('Pop3Client fails safely', () => {
   const login = 'S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nC: USER u\nS: +OK\nC: PASS p\nS: +OK logged in\n';
   const user = { user: 'u', password: 'p' };
