@@ -145,6 +145,17 @@ describe('Pop3Session dot-stuffing', () => {
   });
 });
 
+describe('Pop3Session body events', () => {
+  it('a chunk of many dot-stuffed lines gives one BodyReceived, not one per line', () => {
+    const s = new Pop3Session();
+    s.receive(Buffer.from('+OK hi\r\n'));
+    s.send('RETR', [1]);
+    const events = s.receive(Buffer.from(`+OK\r\n${'..x\r\n'.repeat(1000)}.\r\n`));
+    expect(events.map((e) => e.kind)).toEqual(['ResponseReceived', 'BodyReceived', 'BodyEnded']);
+    expect(Buffer.from((events[1] as { bytes: Uint8Array }).bytes).toString()).toBe('.x\r\n'.repeat(1000));
+  });
+});
+
 describe('Pop3Session refuses what was not asked for', () => {
   it('a status line with no command pending fails with EPROTOCOL', () => {
     const s = new Pop3Session();
