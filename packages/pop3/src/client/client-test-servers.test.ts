@@ -120,7 +120,8 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       const refused = client({ auth: { user: USER, accessToken: 'tok-old' } });
       const err = await refused.connect().then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'EAUTH', protocol: 'pop3', mechanism: expect.stringMatching(/XOAUTH2|OAUTHBEARER/) });
-      expect((err as { hint?: string }).hint).toBeTruthy();
+      const hint = { outlook: /POP\.AccessAsUser\.All/, gmail: /https:\/\/mail\.google\.com\//, dovecot: /expired or is not valid/ }[personality];
+      expect((err as { hint?: string }).hint).toMatch(hint);
       const tokens = ['tok-old', 'tok-1'];
       let asked = 0;
       const retried = client({ auth: { user: USER, accessToken: async () => tokens[asked++]! } });
@@ -149,6 +150,13 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       const bodies = await Promise.all([1, 2, 3, 1, 3].map((m) => c.retr(m)));
       expect(bodies.map((b) => Buffer.from(b).toString())).toEqual([1, 2, 3, 1, 3].map((m) => MESSAGES[m - 1]));
       expect(c.capabilities.has('PIPELINING')).toBe(personality === 'dovecot');
+    });
+
+    it('a refused password is EAUTH with the personality\'s hint', async () => {
+      const err = await client({ auth: { user: USER, password: 'wrong', mechanism: 'USER' } }).connect().then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'EAUTH', protocol: 'pop3', mechanism: 'USER', command: 'PASS [redacted]' });
+      const hint = { outlook: /basic authentication/, gmail: /app password/, dovecot: /user name or password/ }[personality];
+      expect((err as { hint?: string }).hint).toMatch(hint);
     });
 
     it('USER/PASS or a SASL password mechanism with a password', async () => {

@@ -18,7 +18,7 @@
  * ESTARTTLS), then authentication. A token provider whose token is refused is asked once
  * more and the login retried once on a new connection (withFreshTokenRetry).
  */
-import { AuthenticationError, CommandError, ConnectionError, MailwireError, SecurityError, UsageError } from '@mailwire/errors';
+import { AuthenticationError, CommandError, ConnectionError, MailwireError, ProtocolError, SecurityError, UsageError } from '@mailwire/errors';
 import { connect as connectTransport } from '@mailwire/net';
 import type { Transport } from '@mailwire/net';
 import { withFreshTokenRetry } from '@mailwire/sasl';
@@ -28,10 +28,13 @@ import { Pop3Session } from '../session/session.js';
 import type { Pop3Event } from '../session/session.js';
 import { authenticate } from './authenticate.js';
 import { parseCapa } from './capabilities.js';
-import { defaultPort } from './client-options.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, defaultPort } from './client-options.js';
 import type { Pop3ClientOptions } from './client-options.js';
 
 const decoder = new TextDecoder();
+
+/** The longest CAPA list accepted (RFC 2449 lists are a few hundred bytes). */
+const MAX_CAPA_BYTES = 64 * 1024;
 
 /**
  * A -ERR that says the OAuth token behind the session expired: Exchange's
@@ -83,6 +86,7 @@ export class Pop3Client {
   }
 
   async connect(): Promise<void> {
+    if (this.#transport !== null && this.#failure === null) throw new UsageError('Pop3Client is already connected', { protocol: 'pop3' });
     const source = this.#options.auth?.accessToken;
     if (typeof source === 'function') await withFreshTokenRetry(source, (token) => this.#open(token));
     else await this.#open(source);
@@ -132,6 +136,7 @@ export class Pop3Client {
           authMechanisms: this.#authMechanisms,
           host: o.host,
           port,
+          greeting: this.#greeting.line,
         });
       }
     } catch (err) {
@@ -368,13 +373,16 @@ export class Pop3Client {
     throw this.#die(new MailwireError('EPROTOCOL', `Unexpected ${ev.kind} inside a body`, { protocol: 'pop3' }));
   }
 
-  async #collect(keyword: string, args: readonly (string | number)[]): Promise<Uint8Array> {
+  async #collect(keyword: string, args: readonly (string | number)[], limit = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES): Promise<Uint8Array> {
     await this.#okMulti(keyword, args);
     const parts: Uint8Array[] = [];
     let size = 0;
     for (let b = await this.#body(); b !== null; b = await this.#body()) {
       parts.push(b);
       size += b.length;
+      if (size > limit) {
+        throw this.#die(new ProtocolError(`The answer to ${keyword} passed ${limit} bytes (maxResponseBytes); connection closed${keyword === 'RETR' ? ' — use retrStream for large messages' : ''}`, { protocol: 'pop3', command: [keyword, ...args].join(' ') }));
+      }
     }
     const out = new Uint8Array(size);
     let at = 0;
@@ -405,7 +413,12 @@ export class Pop3Client {
       return;
     }
     const parts: Uint8Array[] = [];
-    for (let b = await this.#body(); b !== null; b = await this.#body()) parts.push(b.slice());
+    let size = 0;
+    for (let b = await this.#body(); b !== null; b = await this.#body()) {
+      parts.push(b.slice());
+      size += b.length;
+      if (size > MAX_CAPA_BYTES) throw this.#die(new ProtocolError(`The CAPA list passed ${MAX_CAPA_BYTES} bytes; connection closed`, { protocol: 'pop3', command: 'CAPA' }));
+    }
     const caps = parseCapa(decoder.decode(Buffer.concat(parts)));
     this.#capabilities = caps.capabilities;
     this.#authMechanisms = caps.authMechanisms;
@@ -413,9 +426,9 @@ export class Pop3Client {
 
   #channel() {
     return {
-      command: async (line: string) => {
+      command: async (line: string, secret = false) => {
         const { session } = this.#live();
-        await this.#write(session.sendLine(line));
+        await this.#write(session.sendLine(line), secret);
       },
       saslLine: async (line: string) => {
         const { session } = this.#live();
