@@ -56,6 +56,9 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       const uids = await c.uidl();
       expect(uids.map((u) => u.msg)).toEqual([1, 2, 3]);
       expect(new Set(uids.map((u) => u.uid)).size).toBe(3);
+      // One message: the single-line scan and unique-id listings.
+      expect(await c.list(2)).toEqual([{ msg: 2, size: MESSAGES[1]!.length }]);
+      expect(await c.uidl(3)).toEqual([uids[2]]);
       expect(Buffer.from(await c.retr(1)).toString()).toBe(MESSAGES[0]);
       expect(Buffer.from(await c.top(2, 1)).toString()).toBe('Subject: two\r\n\r\nsecond\r\n');
       const parts: Buffer[] = [];

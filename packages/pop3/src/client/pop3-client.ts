@@ -156,14 +156,22 @@ export class Pop3Client {
     }, ['STAT', []]);
   }
 
-  /** LIST: every message's number and size. */
-  list(): Promise<{ msg: number; size: number }[]> {
-    return this.#serial(async () => (await this.#listing('LIST')).map(([msg, v]) => ({ msg, size: Number(v) })), ['LIST', []]);
+  /** LIST: every message's number and size; with `msg`, that one message's (a single-line answer). */
+  list(msg?: number): Promise<{ msg: number; size: number }[]> {
+    if (msg !== undefined) {
+      const n = checkMsg(msg);
+      return this.#serial(async () => [await this.#scanListing('LIST', n)].map(([m, v]) => ({ msg: m, size: Number(v) })), ['LIST', [n]]);
+    }
+    return this.#serial(async () => (await this.#listing('LIST')).map(([m, v]) => ({ msg: m, size: Number(v) })), ['LIST', []]);
   }
 
-  /** UIDL: every message's number and unique id. */
-  uidl(): Promise<{ msg: number; uid: string }[]> {
-    return this.#serial(async () => (await this.#listing('UIDL')).map(([msg, uid]) => ({ msg, uid })), ['UIDL', []]);
+  /** UIDL: every message's number and unique id; with `msg`, that one message's. */
+  uidl(msg?: number): Promise<{ msg: number; uid: string }[]> {
+    if (msg !== undefined) {
+      const n = checkMsg(msg);
+      return this.#serial(async () => [await this.#scanListing('UIDL', n)].map(([m, uid]) => ({ msg: m, uid })), ['UIDL', [n]]);
+    }
+    return this.#serial(async () => (await this.#listing('UIDL')).map(([m, uid]) => ({ msg: m, uid })), ['UIDL', []]);
   }
 
   /** RETR: the message, dot-unstuffed, CRLF line ends, without the final ".". */
@@ -391,6 +399,14 @@ export class Pop3Client {
       at += p.length;
     }
     return out;
+  }
+
+  /** `LIST n` / `UIDL n`: the "+OK n value" line (RFC 1939 §5 scan listing, §7 unique-id listing). */
+  async #scanListing(keyword: 'LIST' | 'UIDL', n: number): Promise<[number, string]> {
+    const r = await this.#ok(keyword, [n]);
+    const m = /^(\d+) +(\S+)/.exec(r.text);
+    if (!m || Number(m[1]) !== n) throw this.#die(new MailwireError('EPROTOCOL', `${keyword} ${n} answered without "${n} value": +OK ${r.line}`, { protocol: 'pop3', command: `${keyword} ${n}`, serverText: `+OK ${r.line}` }));
+    return [n, m[2]!];
   }
 
   async #listing(keyword: 'LIST' | 'UIDL'): Promise<[number, string][]> {
