@@ -55,9 +55,17 @@ function freePort(taken: Set<number>): Promise<number> {
   })();
 }
 
+const PORT_NAMES = ['imap', 'imaps', 'pop3', 'pop3s', 'submission', 'submissions', 'sink'] as const;
+/** Offsets from MAILWIRE_INTEROP_PORT_BASE when fixed ports are wanted (a firewall, a debugger). */
+const FIXED_OFFSETS: LabPorts = { imap: 143, imaps: 993, pop3: 110, pop3s: 995, submission: 587, submissions: 465, sink: 25 };
+
 export async function pickPorts(): Promise<LabPorts> {
+  const base = Number(process.env.MAILWIRE_INTEROP_PORT_BASE);
+  if (Number.isInteger(base) && base > 1024) {
+    return Object.fromEntries(PORT_NAMES.map((n) => [n, base + FIXED_OFFSETS[n]])) as unknown as LabPorts;
+  }
   const taken = new Set<number>();
-  const names = ['imap', 'imaps', 'pop3', 'pop3s', 'submission', 'submissions', 'sink'] as const;
+  const names = PORT_NAMES;
   const ports = {} as LabPorts;
   for (const n of names) ports[n] = await freePort(taken);
   return ports;

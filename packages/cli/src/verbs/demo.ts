@@ -9,34 +9,40 @@
  *      printing the redacted wire transcript;
  *   3. shows the actionable error an expired token gives, and a token provider that is
  *      asked once for a fresh token and succeeds on the retry.
- * Exits non-zero if any step does not behave as described.
+ * Returns non-zero if any step does not behave as described. `mailwire demo` runs it;
  */
 import { AuthenticationError } from '@mailwire/errors';
 import { ImapClient } from '@mailwire/imap';
+import { Pop3Client } from '@mailwire/pop3';
+import { SmtpClient } from '@mailwire/smtp';
 import { SaslExchange, createClientMechanism, encodeXOAuth2 } from '@mailwire/sasl';
 import { startTestServers } from '@mailwire/test-servers';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
 
 const USER = 'test@contoso.onmicrosoft.com';
 /** A stand-in for a Microsoft access token: they are well over a thousand characters. */
 const TOKEN = `EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA${'x'.repeat(1960)}`;
 const EXPIRED = `EwBAexpired${'y'.repeat(1989)}`;
 
+class DemoFailed extends Error {}
+let io: CliIo;
+
 function heading(text: string): void {
-  console.log(`\n== ${text}`);
+  io.out(`\n== ${text}`);
 }
 
 function check(condition: boolean, what: string): void {
   if (!condition) {
-    console.error(`demo: FAILED: ${what}`);
-    process.exitCode = 1;
-    throw new Error(what);
+    io.err(`demo: FAILED: ${what}`);
+    throw new DemoFailed(what);
   }
 }
 
 function showInitialResponseRule(): void {
   heading('SASL XOAUTH2: the seed vector and the initial-response rule');
   const vector = encodeXOAuth2(USER, 'EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA');
-  console.log(`encodeXOAuth2(${USER}, EwBAAl3B...) = ${vector}`);
+  io.out(`encodeXOAuth2(${USER}, EwBAAl3B...) = ${vector}`);
   check(
     vector ===
       'dXNlcj10ZXN0QGNvbnRvc28ub25taWNyb3NvZnQuY29tAWF1dGg9QmVhcmVyIEV3QkFBbDNCQUFVRkZwVUFvN0ozVmUwYmpMQldaV0NjbFJDM0VvQUEBAQ==',
@@ -50,11 +56,11 @@ function showInitialResponseRule(): void {
     });
     const command = exchange.command();
     const form = exchange.initialResponseSent ? `one line (${command.length + 2} octets)` : 'two steps';
-    console.log(`  ${protocol.padEnd(4)}${protocol === 'imap' ? (saslIr ? ' with SASL-IR   ' : ' without SASL-IR') : '                '}: ${form}: ${exchange.redactedCommand()}`);
+    io.out(`  ${protocol.padEnd(4)}${protocol === 'imap' ? (saslIr ? ' with SASL-IR   ' : ' without SASL-IR') : '                '}: ${form}: ${exchange.redactedCommand()}`);
   }
 }
 
-async function main(): Promise<void> {
+async function steps(): Promise<void> {
   showInitialResponseRule();
   const servers = await startTestServers({
     personality: 'outlook',
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
     const client = new ImapClient({
       ...base,
       auth: { user: USER, accessToken: TOKEN },
-      transcript: ({ dir, line }) => console.log(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
     });
     await client.connect();
     check(client.authMechanisms.has('XOAUTH2'), 'the server offers XOAUTH2');
@@ -82,19 +88,43 @@ async function main(): Promise<void> {
       'Sent with XOAUTH2, read back with XOAUTH2.',
       '',
     ].join('\r\n');
-    await client.append('INBOX', message, { flags: ['\\Seen'] });
+    heading(`SMTP submission with XOAUTH2, two steps (127.0.0.1:${servers.smtp.port}, STARTTLS)`);
+    const smtp = new SmtpClient({
+      host: servers.host, port: servers.smtp.port, security: 'starttls', tls: { ca: servers.ca },
+      auth: { user: USER, accessToken: TOKEN },
+      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+    });
+    await smtp.connect();
+    const sent = await smtp.send({ from: 'alice@contoso.com', to: [USER] }, message);
+    await smtp.quit();
+    io.out(`  accepted: ${sent.accepted.join(', ')}; server said ${sent.reply.code} ${sent.reply.text}`);
+    check(sent.accepted.length === 1, 'the SMTP server accepted the message');
+    heading('Back to IMAP: the message sent by SMTP, read by IMAP');
     const box = await client.select('INBOX');
-    console.log(`  INBOX: ${box.exists} message(s), UIDVALIDITY ${box.uidValidity}, UIDNEXT ${box.uidNext}`);
+    io.out(`  INBOX: ${box.exists} message(s), UIDVALIDITY ${box.uidValidity}, UIDNEXT ${box.uidNext}`);
     let seen = 0;
     for await (const m of client.fetch('1:*', ['UID', 'FLAGS', 'ENVELOPE', 'BODYSTRUCTURE', 'BODY.PEEK[TEXT]'])) {
       seen++;
       const body = Buffer.from(m.body?.['BODY[TEXT]'] ?? new Uint8Array()).toString('utf8').trim();
-      console.log(`  message ${m.seq}: uid ${m.uid}, flags ${m.flags?.join(' ')}, subject "${m.envelope?.subject}", ` +
+      io.out(`  message ${m.seq}: uid ${m.uid}, flags ${m.flags?.join(' ')}, subject "${m.envelope?.subject}", ` +
         `${m.bodyStructure?.type}/${m.bodyStructure?.subtype}, text "${body}"`);
       check(m.envelope?.subject === 'Hello from mailwire', 'the subject read back');
     }
     check(seen === 1, 'one message fetched');
     await client.logout();
+
+    heading(`POP3 with XOAUTH2, two steps (127.0.0.1:${servers.pop3.port}, STLS): the same message`);
+    const pop3 = new Pop3Client({
+      host: servers.host, port: servers.pop3.port, security: 'starttls', tls: { ca: servers.ca },
+      auth: { user: USER, accessToken: TOKEN },
+      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+    });
+    await pop3.connect();
+    const stat = await pop3.stat();
+    const top = Buffer.from(await pop3.top(1, 0)).toString('utf8');
+    await pop3.quit();
+    io.out(`  STAT: ${stat.count} message(s), ${stat.size} octets; TOP 1 0 has "${top.split('\r\n').find((l) => l.startsWith('Subject:'))}"`);
+    check(stat.count === 1 && top.includes('Subject: Hello from mailwire'), 'POP3 sees the message sent by SMTP');
 
     heading('An expired token: the error says what happened and what to do');
     const expired = new ImapClient({ ...base, auth: { user: USER, accessToken: EXPIRED } });
@@ -104,8 +134,8 @@ async function main(): Promise<void> {
     } catch (error) {
       check(error instanceof AuthenticationError, 'an AuthenticationError');
       const e = error as AuthenticationError;
-      console.log(`  code ${e.code}, mechanism ${e.mechanism}, server said "${e.serverText}"`);
-      console.log(`  hint: ${e.hint}`);
+      io.out(`  code ${e.code}, mechanism ${e.mechanism}, server said "${e.serverText}"`);
+      io.out(`  hint: ${e.hint}`);
     }
 
     heading('A token provider: asked again once after the refusal, then the login succeeds');
@@ -117,16 +147,28 @@ async function main(): Promise<void> {
     };
     const retried = new ImapClient({ ...base, auth: { user: USER, accessToken: provider } });
     await retried.connect();
-    console.log(`  provider calls: ${handed.join(', ')}; connected and authenticated`);
+    io.out(`  provider calls: ${handed.join(', ')}; connected and authenticated`);
     check(handed.join(',') === 'expired,fresh', 'exactly one retry with a fresh token');
     await retried.logout();
   } finally {
     await servers.stop();
   }
-  console.log('\ndemo: all steps behaved as described');
+  io.out('\ndemo: all steps behaved as described');
 }
 
-main().catch((error: unknown) => {
-  if (process.exitCode !== 1) console.error('demo: FAILED:', error);
-  process.exitCode = 1;
-});
+export const DEMO_USAGE = 'Usage: mailwire demo\n  Starts the test servers on loopback and shows XOAUTH2 end to end: IMAP one line, SMTP two steps,\n  a message sent by SMTP and read by IMAP, a refused login with its diagnosis.';
+
+export async function demo(argv: readonly string[], cliIo: CliIo): Promise<number> {
+  if (argv.includes('--help')) {
+    cliIo.out(DEMO_USAGE);
+    return EXIT.ok;
+  }
+  io = cliIo;
+  try {
+    await steps();
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof DemoFailed)) io.err(`demo: FAILED: ${String(error)}`);
+    return EXIT.failed;
+  }
+}
