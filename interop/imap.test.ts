@@ -88,6 +88,8 @@ describe('IMAP against Dovecot: the TLS-required endpoint (127.0.0.2)', () => {
     expect(auth).toBeGreaterThan(starttls);
     expect(log.slice(0, starttls).some((e) => e.line.includes('LOGINDISABLED'))).toBe(true);
     await c.logout();
+    saveRecording('imap-starttls-required.txt', { protocol: 'imap', connection: 'plaintext, upgraded with STARTTLS', user: lab.oauthUser, mechanism: 'XOAUTH2',
+      note: '127.0.0.2, where Dovecot requires TLS: greeting with LOGINDISABLED, STARTTLS, CAPABILITY again, AUTHENTICATE XOAUTH2, LOGOUT' }, log);
   });
 });
 

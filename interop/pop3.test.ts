@@ -64,6 +64,8 @@ describe('POP3 against Dovecot: SASL', () => {
     expect(stls).toBeGreaterThanOrEqual(0);
     expect(auth).toBeGreaterThan(stls);
     await c.quit();
+    saveRecording('pop3-stls-required.txt', { protocol: 'pop3', connection: 'plaintext, upgraded with STLS', user: lab.oauthUser, mechanism: 'XOAUTH2',
+      note: '127.0.0.2, where Dovecot requires TLS: CAPA without SASL, STLS, CAPA again, AUTH XOAUTH2, QUIT' }, log);
   });
   it('127.0.0.2 refuses plaintext auth itself: with allowInsecureAuth Dovecot answers -ERR', async () => {
     const log: Line[] = [];

@@ -78,15 +78,22 @@ describe('SMTP submission against Dovecot: SASL', () => {
     expect(err).toMatchObject({ code: expect.stringMatching(/^(EAUTH|ENOAUTHMECH)$/) });
     expect(log.some((e) => e.dir === 'C' && e.line.includes(lab.password))).toBe(false);
   });
-  it('127.0.0.2: no credentials before STARTTLS, then success after it', async () => {
-    const log: Line[] = [];
-    const c = client({ host: lab.insecureHost, auth: { user: lab.oauthUser, accessToken: token(), mechanism: 'OAUTHBEARER' } }, log);
-    await c.connect();
-    const tls = log.findIndex((e) => e.dir === 'C' && e.line === 'STARTTLS');
-    const auth = log.findIndex((e) => e.dir === 'C' && e.line.startsWith('AUTH'));
-    expect(tls).toBeGreaterThanOrEqual(0);
-    expect(auth).toBeGreaterThan(tls);
-  });
+  for (const mechanism of ['XOAUTH2', 'OAUTHBEARER'] as const) {
+    it(`127.0.0.2: no credentials before STARTTLS, then ${mechanism} succeeds after it`, async () => {
+      const log: Line[] = [];
+      const c = client({ host: lab.insecureHost, auth: { user: lab.oauthUser, accessToken: token(), mechanism } }, log);
+      await c.connect();
+      const tls = log.findIndex((e) => e.dir === 'C' && e.line === 'STARTTLS');
+      const auth = log.findIndex((e) => e.dir === 'C' && e.line.startsWith('AUTH'));
+      expect(tls).toBeGreaterThanOrEqual(0);
+      expect(auth).toBeGreaterThan(tls);
+      // Before the upgrade Dovecot names the AUTH keyword with no mechanism: `250-AUTH ` (trailing space).
+      expect(log.slice(0, tls).filter((e) => e.dir === 'S' && e.line.startsWith('250-AUTH')).map((e) => e.line)).toEqual(['250-AUTH ']);
+      await c.quit();
+      if (mechanism === 'XOAUTH2') saveRecording('smtp-starttls-required.txt', { protocol: 'smtp', connection: 'plaintext, upgraded with STARTTLS', user: lab.oauthUser, mechanism,
+        note: '127.0.0.2, where Dovecot requires TLS: EHLO without AUTH, STARTTLS, EHLO again, AUTH XOAUTH2, QUIT' }, log);
+    });
+  }
   it('127.0.0.2 with security none: mailwire refuses to send credentials', async () => {
     const log: Line[] = [];
     const c = client({ host: lab.insecureHost, security: 'none', auth: { user: lab.oauthUser, accessToken: token() } }, log);

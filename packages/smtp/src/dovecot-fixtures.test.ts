@@ -26,12 +26,12 @@ afterEach(async () => {
 /** The message the interop suite submitted (interop/smtp.test.ts). */
 const SEND_MSG = 'From: alice@example.test\r\nTo: carol@example.test, dave@example.test\r\nSubject: recorded\r\nMessage-ID: <recorded-1@example.test>\r\n\r\n.a line with a leading dot\r\nbye\r\n';
 
-async function replay(name: string): Promise<{ client: SmtpClient; server: ScriptedServer }> {
+async function replay(name: string, security: 'tls' | 'starttls' = 'tls'): Promise<{ client: SmtpClient; server: ScriptedServer }> {
   const text = readFileSync(`${DIR}${name}`, 'utf8');
-  const server = await startScriptedServer({ transcript: text, tls: true });
+  const server = await startScriptedServer({ transcript: text, tls: security === 'tls' });
   servers.push(server);
   const client = new SmtpClient({
-    host: server.host, port: server.port, security: 'tls', tls: { ca: server.ca }, timeoutMs: 5000, name: 'client.example.test',
+    host: server.host, port: server.port, security, tls: { ca: server.ca }, timeoutMs: 5000, name: 'client.example.test',
     auth: { user: parseTranscript(text).headers['user']!, accessToken: SEED_FAKE_TOKEN, mechanism: 'XOAUTH2' },
   });
   clients.push(client);
@@ -63,6 +63,14 @@ it('smtp-send.txt: MAIL, RCPT x2, the message as Dovecot took it, QUIT', async (
   expect(r.accepted).toEqual(['carol@example.test', 'dave@example.test']);
   expect(r.rejected).toEqual([]);
   expect(r.reply).toMatchObject({ code: 250 });
+  await client.quit();
+  expect(await server.result).toMatchObject({ ok: true });
+});
+
+it('smtp-starttls-required.txt: Dovecot\'s empty `250-AUTH ` before STARTTLS, AUTH only after it', async () => {
+  const { client, server } = await replay('smtp-starttls-required.txt', 'starttls');
+  await client.connect();
+  expect(client.authMechanisms.has('XOAUTH2')).toBe(true);
   await client.quit();
   expect(await server.result).toMatchObject({ ok: true });
 });

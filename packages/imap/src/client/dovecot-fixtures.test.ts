@@ -101,3 +101,20 @@ describe('ImapClient replays the Dovecot recordings', () => {
     expect(await server.result).toMatchObject({ ok: true });
   });
 });
+
+describe('ImapClient replays the TLS-required Dovecot endpoint', () => {
+  it('imap-starttls-required.txt: LOGINDISABLED before STARTTLS, credentials only after it', async () => {
+    const text = readFileSync(`${DIR}imap-starttls-required.txt`, 'utf8');
+    const server = await startScriptedServer({ transcript: text });
+    servers.push(server);
+    const client = new ImapClient({
+      host: server.host, port: server.port, security: 'starttls', tls: { ca: server.ca }, timeoutMs: 5000,
+      auth: { user: parseTranscript(text).headers['user']!, accessToken: SEED_FAKE_TOKEN, mechanism: 'XOAUTH2' },
+    });
+    clients.push(client);
+    await client.connect();
+    expect(client.capabilities.has('LOGINDISABLED')).toBe(false);
+    await client.logout();
+    expect(await server.result).toMatchObject({ ok: true });
+  });
+});

@@ -26,12 +26,12 @@ afterEach(async () => {
 /** The messages the interop suite APPENDed over IMAP (interop/pop3.test.ts). */
 const MSG = (n: number) => `From: a@example.test\r\nTo: b@example.test\r\nSubject: pop ${n}\r\n\r\n.leading dot ${n}\r\n`;
 
-async function replay(name: string): Promise<{ client: Pop3Client; server: ScriptedServer }> {
+async function replay(name: string, security: 'tls' | 'starttls' = 'tls'): Promise<{ client: Pop3Client; server: ScriptedServer }> {
   const text = readFileSync(`${DIR}${name}`, 'utf8');
-  const server = await startScriptedServer({ transcript: text, tls: true });
+  const server = await startScriptedServer({ transcript: text, tls: security === 'tls' });
   servers.push(server);
   const client = new Pop3Client({
-    host: server.host, port: server.port, security: 'tls', tls: { ca: server.ca }, timeoutMs: 5000,
+    host: server.host, port: server.port, security, tls: { ca: server.ca }, timeoutMs: 5000,
     auth: { user: parseTranscript(text).headers['user']!, accessToken: SEED_FAKE_TOKEN, mechanism: 'XOAUTH2' },
   });
   clients.push(client);
@@ -66,6 +66,14 @@ it('pop3-session.txt: STAT, UIDL, LIST, RETR (dot-unstuffed), DELE, QUIT', async
   expect(Buffer.from(await client.retr(1)).toString('latin1')).toBe(MSG(1));
   expect(Buffer.from(await client.retr(2)).toString('latin1')).toBe(MSG(2));
   await client.dele(1);
+  await client.quit();
+  expect(await server.result).toMatchObject({ ok: true });
+});
+
+it('pop3-stls-required.txt: an empty SASL before STLS, AUTH only after it', async () => {
+  const { client, server } = await replay('pop3-stls-required.txt', 'starttls');
+  await client.connect();
+  expect(client.authMechanisms.has('XOAUTH2')).toBe(true);
   await client.quit();
   expect(await server.result).toMatchObject({ ok: true });
 });
