@@ -2,7 +2,7 @@ import { ImapClient } from '@mailwire/imap';
 import type { ImapClientOptions as ClientOptions } from '@mailwire/imap';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mintToken } from './lab.js';
-import { saveRecording } from './record.js';
+import { b64, FAKE_PASSWORD, saveRecording } from './record.js';
 
 const lab = inject('lab');
 const now = () => Math.floor(Date.now() / 1000);
@@ -49,10 +49,16 @@ describe('IMAP against Dovecot: SASL', () => {
   }
   for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
     it(`${mechanism} with the password user logs in over STARTTLS`, async () => {
-      const c = client({ security: 'starttls', auth: { user: lab.passwordUser, password: lab.password, mechanism } });
+      const log: { dir: string; line: string }[] = [];
+      const c = client({ security: 'starttls', auth: { user: lab.passwordUser, password: lab.password, mechanism } }, log);
       await c.connect();
       await c.select('INBOX');
       await c.logout();
+      expect(log.some((e) => e.line.includes(lab.password) || e.line.includes(b64(lab.password)))).toBe(false);
+      saveRecording(`imap-${mechanism.toLowerCase()}.txt`, { protocol: 'imap', connection: 'plaintext, upgraded with STARTTLS', user: lab.passwordUser, mechanism,
+        responses: mechanism === 'PLAIN' ? [b64(`\0${lab.passwordUser}\0${FAKE_PASSWORD}`)] : [b64(lab.passwordUser), b64(FAKE_PASSWORD)],
+        redacted: `the password replaced by ${FAKE_PASSWORD}: replays only against a scripted server`,
+        note: `STARTTLS, AUTHENTICATE ${mechanism} with the password user, SELECT INBOX, LOGOUT` }, log);
     });
   }
   it('a wrong password fails with EAUTH', async () => {

@@ -3,7 +3,7 @@ import { Pop3Client } from '@mailwire/pop3';
 import type { Pop3ClientOptions } from '@mailwire/pop3';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mintToken } from './lab.js';
-import { saveRecording } from './record.js';
+import { b64, FAKE_PASSWORD, saveRecording } from './record.js';
 
 const lab = inject('lab');
 const now = () => Math.floor(Date.now() / 1000);
@@ -50,9 +50,15 @@ describe('POP3 against Dovecot: SASL', () => {
   }
   for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
     it(`${mechanism} with the password user over STLS`, async () => {
-      const c = client({ auth: { user: lab.passwordUser, password: lab.password, mechanism } });
+      const log: Line[] = [];
+      const c = client({ auth: { user: lab.passwordUser, password: lab.password, mechanism } }, log);
       await c.connect();
       await c.quit();
+      expect(log.some((e) => e.line.includes(lab.password) || e.line.includes(b64(lab.password)))).toBe(false);
+      saveRecording(`pop3-${mechanism.toLowerCase()}.txt`, { protocol: 'pop3', connection: 'plaintext, upgraded with STLS', user: lab.passwordUser, mechanism,
+        responses: mechanism === 'PLAIN' ? [b64(`\0${lab.passwordUser}\0${FAKE_PASSWORD}`)] : [b64(lab.passwordUser), b64(FAKE_PASSWORD)],
+        redacted: `the password replaced by ${FAKE_PASSWORD}: replays only against a scripted server`,
+        note: `CAPA, STLS, CAPA, AUTH ${mechanism} with the password user, QUIT` }, log);
     });
   }
   it('127.0.0.2: STLS before any credentials, then success', async () => {

@@ -21,8 +21,12 @@ export interface RecordingMeta {
   protocol: 'imap' | 'pop3' | 'smtp';
   connection: string;
   user: string;
-  mechanism: 'XOAUTH2';
+  mechanism: 'XOAUTH2' | 'PLAIN' | 'LOGIN';
   note: string;
+  /** For a password mechanism: what the replay client sends in place of each `[redacted]`, in order. */
+  responses?: string[];
+  /** The `# redacted:` header for a password session. */
+  redacted?: string;
 }
 
 const REDACTED = '[redacted]';
@@ -36,7 +40,7 @@ function lineBytes(line: string): Uint8Array {
 
 /** The log as transcript entries, with every `[redacted]` replaced by what the replay client sends. */
 export function toEntries(meta: RecordingMeta, log: Line[]): TranscriptEntry[] {
-  const responses = [encodeXOAuth2(meta.user, SEED_FAKE_TOKEN), ''];
+  const responses = meta.responses ?? [encodeXOAuth2(meta.user, SEED_FAKE_TOKEN), ''];
   let n = 0;
   return log.map((e, i) => {
     let line = e.line;
@@ -55,7 +59,7 @@ export function saveRecording(name: string, meta: RecordingMeta, log: Line[]): v
       source: 'Dovecot 2.3.19.1 (Debian 12) in the interop lab, recorded by interop/record.ts (MAILWIRE_RECORD=1 npm run test:interop)',
       protocol: meta.protocol,
       connection: meta.connection,
-      redacted: "the access token replaced by the seed's fake token (SEED_FAKE_TOKEN)",
+      redacted: meta.redacted ?? "the access token replaced by the seed's fake token (SEED_FAKE_TOKEN)",
       user: meta.user,
       mechanism: meta.mechanism,
       session: meta.note,
@@ -65,3 +69,7 @@ export function saveRecording(name: string, meta: RecordingMeta, log: Line[]): v
   mkdirSync(FIXTURE_DIR, { recursive: true });
   writeFileSync(`${FIXTURE_DIR}${name}`, text);
 }
+
+/** The password a recorded PLAIN/LOGIN session holds in place of the real one. */
+export const FAKE_PASSWORD = 'fake-password';
+export const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

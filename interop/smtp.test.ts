@@ -4,7 +4,7 @@ import { SmtpClient } from '@mailwire/smtp';
 import type { SmtpClientOptions } from '@mailwire/smtp';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mintToken } from './lab.js';
-import { saveRecording } from './record.js';
+import { b64, FAKE_PASSWORD, saveRecording } from './record.js';
 
 const lab = inject('lab');
 const now = () => Math.floor(Date.now() / 1000);
@@ -51,8 +51,15 @@ describe('SMTP submission against Dovecot: SASL', () => {
   }
   for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
     it(`${mechanism} with the password user over STARTTLS`, async () => {
-      const c = client({ auth: { user: lab.passwordUser, password: lab.password, mechanism } });
+      const log: Line[] = [];
+      const c = client({ auth: { user: lab.passwordUser, password: lab.password, mechanism } }, log);
       await c.connect();
+      await c.quit();
+      expect(log.some((e) => e.line.includes(lab.password) || e.line.includes(b64(lab.password)))).toBe(false);
+      saveRecording(`smtp-${mechanism.toLowerCase()}.txt`, { protocol: 'smtp', connection: 'plaintext, upgraded with STARTTLS', user: lab.passwordUser, mechanism,
+        responses: mechanism === 'PLAIN' ? [b64(`\0${lab.passwordUser}\0${FAKE_PASSWORD}`)] : [b64(lab.passwordUser), b64(FAKE_PASSWORD)],
+        redacted: `the password replaced by ${FAKE_PASSWORD}: replays only against a scripted server`,
+        note: `EHLO, STARTTLS, EHLO, AUTH ${mechanism} with the password user, QUIT` }, log);
     });
   }
   it('a 2 KB token goes two-step (Dovecot refuses an initial response past ~1017 chars) and succeeds', async () => {

@@ -74,3 +74,19 @@ it('smtp-starttls-required.txt: Dovecot\'s empty `250-AUTH ` before STARTTLS, AU
   await client.quit();
   expect(await server.result).toMatchObject({ ok: true });
 });
+
+for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
+  it(`smtp-${mechanism.toLowerCase()}.txt: STARTTLS, AUTH ${mechanism} (password redacted to fake-password), QUIT`, async () => {
+    const text = readFileSync(`${DIR}smtp-${mechanism.toLowerCase()}.txt`, 'utf8');
+    const server = await startScriptedServer({ transcript: text });
+    servers.push(server);
+    const client = new SmtpClient({
+      host: server.host, port: server.port, security: 'starttls', tls: { ca: server.ca }, timeoutMs: 5000, name: 'client.example.test',
+      auth: { user: parseTranscript(text).headers['user']!, password: 'fake-password', mechanism },
+    });
+    clients.push(client);
+    await client.connect();
+    await client.quit();
+    expect(await server.result).toMatchObject({ ok: true });
+  });
+}

@@ -118,3 +118,22 @@ describe('ImapClient replays the TLS-required Dovecot endpoint', () => {
     expect(await server.result).toMatchObject({ ok: true });
   });
 });
+
+describe('ImapClient replays the Dovecot password sessions (password redacted to fake-password)', () => {
+  for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
+    it(`imap-${mechanism.toLowerCase()}.txt: STARTTLS, AUTHENTICATE ${mechanism}, SELECT, LOGOUT`, async () => {
+      const text = readFileSync(`${DIR}imap-${mechanism.toLowerCase()}.txt`, 'utf8');
+      const server = await startScriptedServer({ transcript: text });
+      servers.push(server);
+      const client = new ImapClient({
+        host: server.host, port: server.port, security: 'starttls', tls: { ca: server.ca }, timeoutMs: 5000,
+        auth: { user: parseTranscript(text).headers['user']!, password: 'fake-password', mechanism },
+      });
+      clients.push(client);
+      await client.connect();
+      expect(await client.select('INBOX')).toMatchObject({ exists: 0, readOnly: false });
+      await client.logout();
+      expect(await server.result).toMatchObject({ ok: true });
+    });
+  }
+});

@@ -77,3 +77,19 @@ it('pop3-stls-required.txt: an empty SASL before STLS, AUTH only after it', asyn
   await client.quit();
   expect(await server.result).toMatchObject({ ok: true });
 });
+
+for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
+  it(`pop3-${mechanism.toLowerCase()}.txt: STLS, AUTH ${mechanism} (password redacted to fake-password), QUIT`, async () => {
+    const text = readFileSync(`${DIR}pop3-${mechanism.toLowerCase()}.txt`, 'utf8');
+    const server = await startScriptedServer({ transcript: text });
+    servers.push(server);
+    const client = new Pop3Client({
+      host: server.host, port: server.port, security: 'starttls', tls: { ca: server.ca }, timeoutMs: 5000,
+      auth: { user: parseTranscript(text).headers['user']!, password: 'fake-password', mechanism },
+    });
+    clients.push(client);
+    await client.connect();
+    await client.quit();
+    expect(await server.result).toMatchObject({ ok: true });
+  });
+}
