@@ -278,13 +278,17 @@ function labAccount(): { user: string; group: string; uid: number; gid: number; 
   if (process.getuid?.() === 0) {
     const { uid, gid } = ensureUser();
     return { user: LAB_USER, group: run('id', ['-gn', LAB_USER]).trim(), uid, gid,
-      asLab: ['setpriv', '--reuid', String(uid), '--regid', String(gid), '--init-groups'] };
+      asLab: ['setpriv', '--pdeathsig', 'TERM', '--reuid', String(uid), '--regid', String(gid), '--init-groups'] };
   }
   const me = userInfo();
-  return { user: me.username, group: run('id', ['-gn']).trim(), uid: me.uid, gid: me.gid, asLab: [] };
+  return { user: me.username, group: run('id', ['-gn']).trim(), uid: me.uid, gid: me.gid, asLab: ['setpriv', '--pdeathsig', 'TERM'] };
 }
 
-/** Spawns `argv` as the lab account; setpriv execs, so the child's pid is the program's own. */
+/**
+ * Spawns `argv` as the lab account; setpriv execs, so the child's pid is the program's own,
+ * and `--pdeathsig TERM` has the kernel stop it should this process die without a teardown
+ * (a SIGKILL, a crash): no Dovecot outlives the run.
+ */
 function spawnAs(asLab: string[], argv: string[], stdout: 'pipe' | 'inherit'): ChildProcess {
   const [cmd, ...args] = [...asLab, ...argv];
   return spawn(cmd!, args, { stdio: ['ignore', stdout, 'inherit'] });
