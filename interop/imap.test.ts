@@ -61,6 +61,16 @@ describe('IMAP against Dovecot: SASL', () => {
         note: `STARTTLS, AUTHENTICATE ${mechanism} with the password user, SELECT INBOX, LOGOUT` }, log);
     });
   }
+  it('a 2 KB token goes one-line with SASL-IR (Dovecot takes up to 8,191 chars) and succeeds', async () => {
+    const big = mintToken(lab.secret, { sub: lab.oauthUser, exp: now() + 600, pad: 'x'.repeat(1500) });
+    expect(big.length).toBeGreaterThan(2000);
+    const log: { dir: string; line: string }[] = [];
+    const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.oauthUser, accessToken: big, mechanism: 'XOAUTH2' } }, log);
+    await c.connect();
+    expect(log.filter((e) => e.dir === 'C' && / AUTHENTICATE /.test(e.line)).map((e) => e.line.replace(/^\S+ /, ''))).toEqual(['AUTHENTICATE XOAUTH2 [redacted]']);
+    expect(log.some((e) => e.dir === 'S' && e.line.startsWith('+'))).toBe(false);
+    await c.logout();
+  });
   it('a wrong password fails with EAUTH', async () => {
     const c = client({ security: 'tls', port: lab.ports.imaps, auth: { user: lab.passwordUser, password: 'nope', mechanism: 'PLAIN' } });
     await expect(c.connect()).rejects.toMatchObject({ code: 'EAUTH' });

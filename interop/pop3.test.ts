@@ -61,6 +61,16 @@ describe('POP3 against Dovecot: SASL', () => {
         note: `CAPA, STLS, CAPA, AUTH ${mechanism} with the password user, QUIT` }, log);
     });
   }
+  it('a 2 KB token goes two-step (RFC 5034: the AUTH line stays within 255 octets) and succeeds', async () => {
+    const big = mintToken(lab.secret, { sub: lab.oauthUser, exp: now() + 600, pad: 'x'.repeat(1500) });
+    expect(big.length).toBeGreaterThan(2000);
+    const log: Line[] = [];
+    const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user: lab.oauthUser, accessToken: big, mechanism: 'XOAUTH2' } }, log);
+    await c.connect();
+    expect(log.filter((e) => e.dir === 'C' && e.line.startsWith('AUTH')).map((e) => e.line)).toEqual(['AUTH XOAUTH2']);
+    expect(log.some((e) => e.dir === 'S' && e.line === '+ ')).toBe(true);   // Dovecot's bare continuation, trailing space and all
+    await c.quit();
+  });
   it('127.0.0.2: STLS before any credentials, then success', async () => {
     const log: Line[] = [];
     const c = client({ host: lab.insecureHost, auth: { user: lab.oauthUser, accessToken: token(), mechanism: 'XOAUTH2' } }, log);
