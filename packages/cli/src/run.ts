@@ -8,8 +8,9 @@ import { reportFailure } from './failure.js';
 import { EXIT, EXIT_CODES_TEXT, type CliIo, type Verb } from './io.js';
 import { demoVerb } from './verbs/demo.js';
 import { loginVerb } from './verbs/login.js';
+import { probeVerb } from './verbs/probe.js';
 
-export const VERBS: readonly Verb[] = [demoVerb, loginVerb];
+export const VERBS: readonly Verb[] = [demoVerb, loginVerb, probeVerb];
 
 export function mainUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
