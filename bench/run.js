@@ -1,11 +1,14 @@
 // `npm run bench`: mailwire's IMAP parser against the peers, in one run, on two streams.
 //   node bench/run.js [--only=id,id] [--stream=fetch|literal|big] [--runs=3] [--save]
 //   node bench/run.js --profile=<contender-id> [--stream=fetch]   (CPU profile, top self-time functions)
+//   node bench/run.js --suite=imap,pop3   (which suites; default all: imap here, then every bench/<name>/run.js)
+// Other suites are found by directory: each bench/<name>/run.js is standalone, writes
+// bench/results/<name>.json, and is run in its own process after the IMAP part, with --quick passed on.
 // Each contender runs in its own child process (bench/child.js) so its peak RSS is its own;
 // results go to bench/results/latest.json and latest.md (and <date>.md with --save).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +26,7 @@ const only = args.only ? new Set(String(args.only).split(',')) : null;
 const streams = args.stream ? String(args.stream).split(',') : ['fetch', 'literal', 'big'];
 const TITLES = { fetch: 'FETCH stream', literal: 'Literal stream', big: 'One big message' };
 const runs = Number(args.runs ?? 3);
+const suites = args.suite ? new Set(String(args.suite).split(',')) : null;
 const GENERATOR_VERSION = 2; // bump when the generators change, so cached streams are rebuilt
 // The FETCH stream every recorded result was measured on; a different hash means the
 // generator changed (bump GENERATOR_VERSION and this pin together) or the cache is damaged.
@@ -169,8 +173,44 @@ function profile(id, stream = streams[0], quiet = false) {
   return top;
 }
 
+/** Every bench/<name>/run.js beside this file, by name (lib, contenders, results are not suites). */
+function otherSuites() {
+  return readdirSync(here, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(here, d.name, 'run.js')))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Runs the other suites one after another, each in its own process; returns the names that failed. */
+function runOtherSuites() {
+  const failed = [];
+  for (const name of otherSuites()) {
+    if (suites && !suites.has(name)) continue;
+    console.log(`\n=== suite ${name}: node bench/${name}/run.js ===`);
+    const pass = args.quick ? ['--quick'] : [];
+    const res = spawnSync(process.execPath, [path.join(here, name, 'run.js'), ...pass], { stdio: 'inherit', cwd: path.dirname(here) });
+    if (res.status !== 0) {
+      console.log(`suite ${name} failed: exit ${res.status ?? res.signal}`);
+      failed.push(name);
+    } else if (!existsSync(path.join(here, 'results', `${name}.json`))) {
+      console.log(`suite ${name} wrote no bench/results/${name}.json`);
+      failed.push(name);
+    }
+  }
+  return failed;
+}
+
 async function main() {
   if (args.profile) return profile(String(args.profile));
+  if (!suites || suites.has('imap')) await imapSuite();
+  const failed = runOtherSuites();
+  if (failed.length) {
+    console.log(`\nsuites that failed: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function imapSuite() {
   const t0 = Date.now();
   const contenders = await loadAll();
   const info = machine();

@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// The installed command: runs the built CLI (npx tsc -b first). This shim exists at
-// install time, so npm links it on a fresh `npm ci` even before dist/ is built.
-import '../dist/main.js';
+// A committed launcher so npm links `mailwire` at `npm ci`, before `npm run build` makes dist/.
+import '../dist/bin.js';

@@ -1,6 +1,7 @@
 /** One shape over the protocol clients for the verbs that only connect and authenticate. */
 import { ImapClient } from '@mailwire/imap';
 import type { ClientOptions, TlsDetails } from '@mailwire/net';
+import { Pop3Client } from '@mailwire/pop3';
 import { SmtpClient } from '@mailwire/smtp';
 
 import type { Endpoint } from './endpoint.js';
@@ -44,5 +45,16 @@ export function sessionClient(endpoint: Endpoint, options: Omit<ClientOptions, '
       tlsDetails: () => c.tlsDetails(),
     };
   }
-  throw new Error('POP3 is not available in this build yet (packages/pop3 has no client)');
+  const c = new Pop3Client(common);
+  return {
+    connect: () => c.connect(),
+    end: () => c.quit(),
+    get capabilities() {
+      return c.capabilities;
+    },
+    get authMechanisms() {
+      return c.authMechanisms;
+    },
+    tlsDetails: () => c.tlsDetails(),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import type { Security } from '@mailwire/net';
 
-import { CliUsageError } from './args.js';
+import { ArgvError } from './args.js';
 
 export type Protocol = 'imap' | 'smtp' | 'pop3';
 
@@ -32,13 +32,13 @@ export const URL_FORMS = 'imap://host[:port] imaps:// smtp:// smtps:// submissio
 export function parseEndpoint(text: string, options: { plaintext?: boolean } = {}): Endpoint {
   const match = /^([a-z0-9]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+)(?::(\d{1,5}))?\/?$/.exec(text);
   const scheme = match ? SCHEMES[match[1]!] : undefined;
-  if (!match || !scheme) throw new CliUsageError(`not a server URL: ${JSON.stringify(text)} (expected ${URL_FORMS})`);
+  if (!match || !scheme) throw new ArgvError(`not a server URL: ${JSON.stringify(text)} (expected ${URL_FORMS})`);
   const port = match[3] === undefined ? scheme.port : Number(match[3]);
-  if (port < 1 || port > 65535) throw new CliUsageError(`port out of range in ${text}`);
+  if (port < 1 || port > 65535) throw new ArgvError(`port out of range in ${text}`);
   const host = match[2]!.replace(/^\[(.*)\]$/, '$1');
   let security = scheme.security;
   if (options.plaintext) {
-    if (security === 'tls') throw new CliUsageError(`--plaintext contradicts the implicit TLS of ${match[1]}://`);
+    if (security === 'tls') throw new ArgvError(`--plaintext contradicts the implicit TLS of ${match[1]}://`);
     security = 'none';
   }
   return { url: text, protocol: scheme.protocol, host, port, security };

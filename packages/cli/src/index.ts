@@ -1,5 +1,4 @@
-export { run, mainUsage, VERBS } from './run.js';
-export { parseArgs, CliUsageError } from './args.js';
-export type { FlagSpec, ParsedArgs } from './args.js';
-export { EXIT } from './io.js';
-export type { CliIo, Verb } from './io.js';
+export { run, USAGE } from './main.js';
+export { parseArgs, ArgvError } from './args.js';
+export { EXIT } from './exit-codes.js';
+export type { CliIo } from './io.js';

@@ -142,6 +142,20 @@ describe('SmtpClient: refusals name their step', () => {
   });
 });
 
+describe('SmtpClient: HELO where EHLO is refused', () => {
+  it('falls back to HELO, knows no extension, and sends MAIL, RCPT and DATA one at a time', async () => {
+    const server = await startScriptedServer({ transcript: ['# protocol: smtp', 'S: 220 old.example.com SMTP', 'C: EHLO client.example', 'S: 500 5.5.1 Command unrecognized', 'C: HELO client.example', 'S: 250 old.example.com',
+      'C: MAIL FROM:<a@example.com>', 'S: 250 ok', 'C: RCPT TO:<b@example.com>', 'S: 250 ok', 'C: DATA', 'S: 354 go', 'C: Subject: x', 'C:', 'C: body', 'C: .', 'S: 250 ok', 'C: QUIT', 'S: 221 bye', ''].join('\n') });
+    servers.push(server);
+    const client = new SmtpClient({ host: server.host, port: server.port, security: 'none', name: 'client.example', timeoutMs: 3000 });
+    await client.connect();
+    expect(client.capabilities.size).toBe(0);
+    expect((await client.send({ from: 'a@example.com', to: ['b@example.com'] }, MSG)).reply.code).toBe(250);
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+  });
+});
+
 describe('SmtpClient: STARTTLS cannot be stripped, refused or injected into', () => {
   const plain = (rest: string[]) => ['# protocol: smtp', 'S: 220 mx ESMTP', 'C: EHLO client.example', ...rest, ''].join('\n');
   async function starttls(transcript: string, faults?: { injectAfterStarttls: string }) {

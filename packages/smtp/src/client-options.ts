@@ -6,6 +6,10 @@ export interface SmtpClientOptions extends ClientOptions {
   name?: string;
   /** Batch MAIL, RCPT and DATA in one write where the server offers PIPELINING (RFC 2920). Default true. */
   pipelining?: boolean;
+  /** Send the message with BDAT where the server offers CHUNKING (RFC 3030). Default true. */
+  chunking?: boolean;
+  /** BDAT chunk size for a streamed message, in bytes. Default 256 KiB. */
+  bdatChunkBytes?: number;
   /** The longest reply line and the most lines per reply (hostile servers). Defaults 8192 and 1000. */
   limits?: { maxLineBytes?: number; maxReplyLines?: number };
 }

@@ -114,6 +114,24 @@ for (const personality of ['dovecot', 'outlook', 'gmail'] as const) {
       await client.quit();
     });
 
+    if (personality === 'dovecot') {
+      for (const [mechanism, auth] of [
+        ['OAUTHBEARER', { user: ALICE, accessToken: 'tok-2' }],
+        ['XOAUTH2', { user: ALICE, accessToken: 'tok-2', mechanism: 'XOAUTH2' }],
+        ['PLAIN', { user: ALICE, password: 'pencil' }],
+        ['LOGIN', { user: ALICE, password: 'pencil', mechanism: 'LOGIN' }],
+      ] as const) {
+        it(`authenticates with ${mechanism} and sends`, async () => {
+          const lines: TranscriptEntry[] = [];
+          const client = new SmtpClient(options({ auth, transcript: (e) => lines.push(e) }));
+          await client.connect();
+          expect(lines.find((l) => l.dir === 'C' && l.line.startsWith('AUTH'))?.line).toMatch(new RegExp(`^AUTH ${mechanism}( \\[redacted\\])?$`));
+          expect((await client.send({ from: ALICE, to: [ALICE] }, 'Subject: m\r\n\r\nx\r\n')).reply.code).toBe(250);
+          await client.quit();
+        });
+      }
+    }
+
     if (personality === 'outlook') {
       it("Office 365's 535 5.7.139 (SMTP AUTH disabled for the tenant) is an AuthenticationError naming the cause and the fix", async () => {
         const client = new SmtpClient(options({ auth: { user: BOB, accessToken: 'tok-bob' } }));

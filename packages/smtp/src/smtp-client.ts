@@ -29,6 +29,7 @@ import { checkedEhloName, mailFrom, rcptTo, xtext } from './commands.js';
 import { parseEhlo, sizeLimit } from './ehlo.js';
 import type { EhloCapabilities } from './ehlo.js';
 import { hasEightBit, inMemory, needsSmtpUtf8 } from './message-source.js';
+import { CrlfNormalizer } from './line-ends.js';
 import type { MessageSource } from './message-source.js';
 import { positive, replyLine } from './reply.js';
 import type { SmtpReply } from './reply.js';
@@ -141,6 +142,7 @@ export class SmtpClient {
     const commands = [mailFrom(from, mailParams), ...to.map((r) => rcptTo(r, rcptParams(r)))];
 
     const pipelined = caps.has('PIPELINING') && this.options.pipelining !== false;
+    if (caps.has('CHUNKING') && this.options.chunking !== false) return this.#sendChunked(envelope, commands, pipelined, message, bytes);
     if (pipelined) {
       await this.#write([...commands, 'DATA'], ['MAIL', ...to.map(() => 'RCPT'), 'DATA']);
     } else {
@@ -181,6 +183,74 @@ export class SmtpClient {
     const final = await this.#reply('DATA-END');
     if (!positive(final)) {
       const error = this.#commandError('DATA', 'The server refused the message data', final);
+      await this.#resetAfterRefusal();
+      throw error;
+    }
+    return { accepted, rejected, reply: final };
+  }
+
+  /**
+   * send() with BDAT (RFC 3030): MAIL and RCPT (batched where PIPELINING is offered), then
+   * the message in counted chunks, CRLF-normalized and not dot-stuffed; the reply to the
+   * LAST chunk is the delivery.
+   */
+  async #sendChunked(envelope: Envelope, commands: string[], pipelined: boolean, message: MessageSource, bytes: Uint8Array | null): Promise<SendResult> {
+    const { from, to } = envelope;
+    if (pipelined) await this.#write(commands, ['MAIL', ...to.map(() => 'RCPT')]);
+    else await this.#write([commands[0]!], ['MAIL']);
+    const mail = await this.#reply('MAIL');
+    let refusal: MailwireError | null = positive(mail) ? null : this.#commandError('MAIL', `The server refused the sender <${from}>`, mail);
+    const accepted: string[] = [];
+    const rejected: SendResult['rejected'] = [];
+    for (let i = 0; i < to.length && (pipelined || refusal === null); i++) {
+      if (!pipelined) await this.#write([commands[i + 1]!], ['RCPT']);
+      const reply = await this.#reply('RCPT');
+      if (positive(reply)) accepted.push(to[i]!);
+      else rejected.push({ recipient: to[i]!, reply });
+    }
+    if (refusal === null && accepted.length === 0) {
+      refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyLine(r.reply)}`).join('; ')})`, rejected[0]!.reply);
+    }
+    if (refusal !== null) {
+      await this.#resetAfterRefusal();
+      throw refusal;
+    }
+    const normalizer = new CrlfNormalizer();
+    const chunkBytes = this.options.bdatChunkBytes ?? 256 * 1024;
+    const { transport, session } = this.#live();
+    const bdat = async (parts: Uint8Array[], last: boolean): Promise<SmtpReply> => {
+      const size = parts.reduce((n, p) => n + p.length, 0);
+      session.expect(last ? 'DATA-END' : 'BDAT');
+      await transport.write(Buffer.concat([Buffer.from(`BDAT ${size}${last ? ' LAST' : ''}\r\n`, 'latin1'), ...parts]));
+      return this.#reply(last ? 'DATA-END' : 'BDAT');
+    };
+    let final: SmtpReply;
+    if (bytes !== null) {
+      final = await bdat([normalizer.push(bytes), normalizer.end()], true);
+    } else {
+      let held: Uint8Array[] = [];
+      let heldBytes = 0;
+      final = { code: 250, text: '' };
+      let failed = false;
+      for await (const chunk of message as AsyncIterable<Uint8Array>) {
+        if (!(chunk instanceof Uint8Array)) throw new UsageError('A message stream must yield Uint8Array chunks', { protocol: 'smtp', step: 'BDAT' });
+        held.push(normalizer.push(chunk));
+        heldBytes += chunk.length;
+        if (heldBytes >= chunkBytes) {
+          const reply = await bdat(held, false);
+          held = [];
+          heldBytes = 0;
+          if (!positive(reply)) {
+            final = reply;
+            failed = true;
+            break;
+          }
+        }
+      }
+      if (!failed) final = await bdat([...held, normalizer.end()], true);
+    }
+    if (!positive(final)) {
+      const error = this.#commandError('BDAT', 'The server refused the message data', final);
       await this.#resetAfterRefusal();
       throw error;
     }
@@ -378,10 +448,10 @@ export class SmtpClient {
     const { transport, session } = this.#live();
     const stuffer = new DotStuffer();
     if (bytes !== null) {
-      // One write for the body and its end: one syscall, one wait, for a message in memory.
+      // The body and its end written back to back (ordered on the socket), one wait, no copy.
       const body = stuffer.push(bytes);
       session.expect('DATA-END');
-      await transport.write(Buffer.concat([body, stuffer.end()]));
+      await Promise.all([transport.write(body), transport.write(stuffer.end())]);
       return;
     } else {
       for await (const chunk of message as AsyncIterable<Uint8Array>) {

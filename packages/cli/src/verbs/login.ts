@@ -1,24 +1,16 @@
-/** `mailwire login ...`: packages/oauth's login command (sign in, store the tokens for --account). */
+/** `mailwire login`: signs in and stores the account, through @mailwire/oauth's own command. */
 import { LOGIN_USAGE, runLoginCommand } from '@mailwire/oauth';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
 
-import { EXIT, EXIT_CODES_TEXT, type CliIo, type Verb } from '../io.js';
+function lines(write: (line: string) => void): { write(text: string): boolean } {
+  return { write: (text) => { write(text.replace(/\n$/, '')); return true; } };
+}
 
-const USAGE = `${LOGIN_USAGE}
-Signs in (authorization code with PKCE on a loopback redirect, or --device for the device
-code flow, or --app-only for client credentials) and stores the tokens in the token cache
-under --account NAME, for \`mailwire probe|list|fetch|send --account NAME\`.
-
-${EXIT_CODES_TEXT}`;
-
-export const loginVerb: Verb = {
-  name: 'login',
-  summary: 'sign in with OAuth 2.0 and store the tokens for --account',
-  usage: USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    return runLoginCommand(argv, io);
-  },
-};
+export async function login(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help')) {
+    io.out(LOGIN_USAGE.replace(/\n$/, ''));
+    return EXIT.ok;
+  }
+  return runLoginCommand([...argv], { stdout: lines(io.out), stderr: lines(io.err), env: { ...io.env } });
+}

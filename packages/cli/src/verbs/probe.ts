@@ -12,31 +12,36 @@ import { accountFailureHint } from '@mailwire/oauth';
 import { AuthenticationError, MailwireError, SecurityError } from '@mailwire/errors';
 import type { TlsDetails } from '@mailwire/net';
 import { SaslExchange, createClientMechanism } from '@mailwire/sasl';
+import { readFile } from 'node:fs/promises';
+import type { ConnectionOptions } from 'node:tls';
 
-import { booleanFlag, parseArgs } from '../args.js';
+import { ArgvError, parseArgs } from '../args.js';
 import { sessionClient } from '../clients.js';
-import { CONNECTION_FLAGS, CONNECTION_USAGE, endpointFrom } from '../connection-flags.js';
-import { CREDENTIAL_FLAGS, CREDENTIAL_USAGE, credentialsFrom, type Credentials } from '../credentials.js';
 import type { Endpoint, Protocol } from '../endpoint.js';
 import { URL_FORMS } from '../endpoint.js';
-import { exitCodeFor } from '../failure.js';
-import { EXIT, EXIT_CODES_TEXT, type CliIo, type Verb } from '../io.js';
+import { exitFor } from '../errors-exit.js';
+import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
 import { examineToken, type TokenFacts } from '../jwt.js';
 import { capabilitiesAfterTls, capabilitiesBeforeTls, capabilitiesIn, greetingOf, saslFormUsed, type TimedEntry } from '../probe-wire.js';
+import { TARGET_OPTIONS, TARGET_USAGE, resolveCredentials, resolveEndpoint, type Credentials } from '../target.js';
 
-const USAGE = `usage: mailwire probe URL [--user ADDRESS --token-file FILE|--token-env NAME|--token-cmd CMD | --account NAME]
+const SCHEMES = ['imap:', 'imaps:', 'pop3:', 'pop3s:', 'smtp:', 'smtps:', 'submission:'];
+
+export const PROBE_USAGE = `Usage: mailwire probe URL [--user USER --token-file F|--token-env VAR|--token-cmd CMD|--account NAME]
                       [--mech MECH] [--ca FILE] [--plaintext] [--json] [--transcript]
-
-URL is one of ${URL_FORMS}.
-Reports the greeting, the capabilities before and after TLS, the TLS version and the
-server's certificate, the SASL mechanisms offered; with credentials, runs the exchange
-and says which form was used (one line or two steps) and why, and for a failure the
-likely cause (expired token, missing scope, SMTP AUTH disabled, a plaintext port, ...).
-The token's claims are checked locally where it is a JWT; the token is never printed.
-
-${CREDENTIAL_USAGE}${CONNECTION_USAGE}  --json               the report as JSON (stable field names)
-  --transcript         print the redacted exchanges with timings
-
+  URL: ${URL_FORMS}
+  (imap://, pop3://, smtp://, submission:// upgrade with STARTTLS/STLS; the s-schemes are implicit TLS)
+Reports the greeting, the capabilities before and after TLS, the TLS version and the server's
+certificate, the SASL mechanisms; with a token, runs the exchange and says which form went on
+the wire (one line or two steps) and why, and for a failure the likely cause and what to do
+(expired token, missing scope, SMTP AUTH disabled, a plaintext port, an untrusted certificate).
+The token's JWT claims are checked locally; the token is never printed.
+${TARGET_USAGE}
+  --mech MECH   XOAUTH2 (default), OAUTHBEARER, ...
+  --plaintext   imap://, pop3://, smtp:// without STARTTLS (a token is never sent then)
+  --json        the report as one stable JSON object
+  --transcript  the redacted exchanges, with milliseconds since the probe started
 ${EXIT_CODES_TEXT}`;
 
 export interface ProbeReport {
@@ -49,52 +54,54 @@ export interface ProbeReport {
   capabilities: { beforeTls?: string[]; afterTls?: string[]; afterLogin?: string[] };
   tls?: TlsDetails;
   saslMechanisms: string[];
+  /** Connected (and, with a token, authenticated). */
+  ok: boolean;
+  user?: string;
+  mechanism?: string;
+  /** The SASL form that went on the wire, and the RFC reason for it. */
+  form?: 'one-line' | 'two-step';
+  why?: string;
   token?: TokenFacts & { source: string };
-  auth?: {
-    user: string;
-    mechanism: string;
-    ok: boolean;
-    form?: 'one-line' | 'two-step';
-    why?: string;
-    error?: { code: string; message: string; replyCode?: number; enhancedCode?: string; responseCode?: string };
-  };
-  connectionError?: { code: string; message: string };
+  error?: { code: string; message: string; step: 'connect' | 'authenticate'; hint?: string; replyCode?: number; enhancedCode?: string; responseCode?: string };
   /** Plain-words causes and what to do, most likely first. */
   diagnosis: string[];
   exitCode: number;
+  transcript?: string[];
 }
 
-export const probeVerb: Verb = {
-  name: 'probe',
-  summary: 'report what a server offers and diagnose an XOAUTH2 login',
-  usage: USAGE,
-  run: runProbe,
-};
-
-export async function runProbe(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { ...CREDENTIAL_FLAGS, ...CONNECTION_FLAGS, json: 'boolean', transcript: 'boolean' });
-  if (args.flags['help']) {
-    io.stdout.write(USAGE);
+export async function probe(argv: readonly string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, new Set([...TARGET_OPTIONS, 'mech']), new Set(['json', 'help', 'transcript', 'plaintext']));
+    if (args.positionals.length > 1) throw new ArgvError(`unexpected argument ${JSON.stringify(args.positionals[1])}`);
+  } catch (e) {
+    io.err(`mailwire probe: ${(e as ArgvError).message}\n${PROBE_USAGE}`);
+    return EXIT.usage;
+  }
+  if (args.options.has('help')) {
+    io.out(PROBE_USAGE);
     return EXIT.ok;
   }
-  const { endpoint, tls } = await endpointFrom(args, 'probe');
-  const credentials = await credentialsFrom(args, io);
-  const report = await probe(endpoint, tls, credentials);
-  if (booleanFlag(args, 'json')) io.stdout.write(`${JSON.stringify(report.report, null, 2)}\n`);
-  else io.stdout.write(formatReport(report.report));
-  if (booleanFlag(args, 'transcript')) {
-    for (const [title, entries] of [['unauthenticated connection', report.info], ['authenticated connection', report.login]] as const) {
-      if (entries.length === 0) continue;
-      (booleanFlag(args, 'json') ? io.stderr : io.stdout).write(`\ntranscript (${title}, redacted):\n${entries.map((e) => `${String(e.ms).padStart(6)} ms ${e.dir}: ${e.line}`).join('\n')}\n`);
-    }
-  }
-  return report.report.exitCode;
+  const endpoint = resolveEndpoint('probe', args, io, SCHEMES, { plaintext: args.options.has('plaintext') });
+  if (typeof endpoint === 'number') return endpoint;
+  const credentials = await resolveCredentials('probe', args, io);
+  if (typeof credentials === 'number') return credentials;
+  const ca = args.options.get('ca');
+  const tls: ConnectionOptions = typeof ca === 'string' ? { ca: await readFile(ca, 'utf8') } : {};
+  const mech = args.options.get('mech');
+  const { report, info, login } = await probeServer(endpoint, tls, credentials, typeof mech === 'string' ? mech.toUpperCase() : 'XOAUTH2');
+  if (args.options.has('transcript')) report.transcript = [...info, ...login].map((e) => `${String(e.ms).padStart(5)}ms ${e.dir}: ${e.line}`);
+  if (args.options.has('json')) io.out(JSON.stringify(report, null, 2));
+  else io.out(formatReport(report));
+  return report.exitCode;
 }
 
-export async function probe(
+/** Probes one server: an unauthenticated look, then (with a token) the exchange. */
+export async function probeServer(
   endpoint: Endpoint,
-  tls: import('node:tls').ConnectionOptions,
-  credentials: Credentials | undefined,
+  tls: ConnectionOptions,
+  credentials: Credentials,
+  mechanism = 'XOAUTH2',
 ): Promise<{ report: ProbeReport; info: TimedEntry[]; login: TimedEntry[] }> {
   const report: ProbeReport = {
     url: endpoint.url,
@@ -104,6 +111,7 @@ export async function probe(
     security: endpoint.security,
     capabilities: {},
     saslMechanisms: [],
+    ok: false,
     diagnosis: [],
     exitCode: EXIT.ok,
   };
@@ -120,10 +128,11 @@ export async function probe(
     const details = client.tlsDetails();
     if (details) report.tls = details;
     await client.end();
+    report.ok = true;
   } catch (error) {
-    report.connectionError = errorSummary(error);
+    report.error = errorSummary(error, 'connect');
     report.diagnosis.push(...connectionDiagnosis(endpoint, error));
-    report.exitCode = exitCodeFor(error);
+    report.exitCode = exitFor(error);
   }
   const greeting = greetingOf(info);
   if (greeting !== undefined) report.greeting = greeting;
@@ -133,42 +142,40 @@ export async function probe(
     report.capabilities.beforeTls = before;
     if (report.tls) report.capabilities.afterTls = capabilitiesAfterTls(endpoint.protocol, info);
   } else if (report.tls) report.capabilities.afterTls = capabilitiesIn(endpoint.protocol, info);
-  if (credentials === undefined || report.connectionError) return { report, info, login };
+  if (credentials.token === undefined || credentials.user === undefined || report.error) return { report, info, login };
 
   // 2. The exchange.
-  const token = await credentials.token();
-  const mechanism = (credentials.auth.mechanism ?? 'XOAUTH2').toUpperCase();
-  report.token = { source: credentials.source, ...examineToken(token, endpoint.protocol, { user: credentials.auth.user }) };
-  report.auth = { user: credentials.auth.user, mechanism, ok: false };
-  const expected = expectedForm(endpoint.protocol, mechanism, credentials.auth.user, token, report.capabilities.afterTls ?? report.capabilities.beforeTls ?? []);
+  const { token, user } = credentials;
+  report.ok = false;
+  report.user = user;
+  report.mechanism = mechanism;
+  report.token = { source: credentials.source ?? 'token', ...examineToken(token, endpoint.protocol, { user }) };
+  const expected = expectedForm(endpoint.protocol, mechanism, user, token, report.capabilities.afterTls ?? report.capabilities.beforeTls ?? []);
   if (endpoint.security === 'none') report.diagnosis.push('a plaintext connection: mailwire never sends a token without TLS; use the implicit TLS URL (imaps://, smtps://, pop3s://) or drop --plaintext to upgrade with STARTTLS');
   if (!report.saslMechanisms.includes(mechanism) && report.saslMechanisms.length > 0) {
     report.diagnosis.push(`the server does not offer ${mechanism} (it offers ${report.saslMechanisms.join(' ')})`);
   }
-  const authed = sessionClient(endpoint, { tls, auth: { ...credentials.auth, accessToken: token }, transcript: recorder(login) });
+  const authed = sessionClient(endpoint, { tls, auth: { user, accessToken: token, mechanism }, transcript: recorder(login) });
   try {
     await authed.connect();
-    report.auth.ok = true;
+    report.ok = true;
     if (endpoint.protocol === 'imap') report.capabilities.afterLogin = [...authed.capabilities];
     await authed.end();
   } catch (error) {
-    report.exitCode = exitCodeFor(error);
-    report.auth.error = errorSummary(error);
+    report.exitCode = exitFor(error);
+    report.error = errorSummary(error, 'authenticate');
     if (error instanceof AuthenticationError) {
       if (error.code === 'ETOKENEXPIRED') report.diagnosis.push('the server says the token expired: get a fresh one (mailwire login, or refresh it)');
       report.diagnosis.push(...report.token.problems);
       if (error.hint) report.diagnosis.push(error.hint);
-      if (credentials.provider) {
-        const account = await credentials.provider.account().catch(() => undefined);
-        const extra = account ? accountFailureHint(account, error) : undefined;
-        if (extra) report.diagnosis.push(extra);
-      }
+      const extra = credentials.account ? accountFailureHint(credentials.account, error) : undefined;
+      if (extra) report.diagnosis.push(extra);
     } else report.diagnosis.push(...connectionDiagnosis(endpoint, error));
   }
   const used = saslFormUsed(endpoint.protocol, login);
-  if (used) report.auth.form = used;
-  report.auth.why = used === undefined ? 'no exchange went on the wire' : used === expected.form ? expected.why : `unexpected: ${expected.why}, yet the client used the ${used} form`;
-  if (report.auth.ok && report.token.problems.length > 0) report.diagnosis.push(...report.token.problems.map((p) => `accepted, though ${p}`));
+  if (used) report.form = used;
+  report.why = used === undefined ? 'no exchange went on the wire' : used === expected.form ? expected.why : `unexpected: ${expected.why}, yet the client used the ${used} form`;
+  if (report.ok && report.token.problems.length > 0) report.diagnosis.push(...report.token.problems.map((p) => `accepted, though ${p}`));
   report.diagnosis = [...new Set(report.diagnosis)];
   return { report, info, login };
 }
@@ -196,12 +203,14 @@ function expectedForm(protocol: Protocol, mechanism: string, user: string, token
   return { form: 'two-step', why: `the AUTH line with the initial response would be ${Buffer.byteLength(full.command()) + 2} octets, over ${limit}, so the response follows the server's empty challenge` };
 }
 
-function errorSummary(error: unknown): { code: string; message: string; replyCode?: number; enhancedCode?: string; responseCode?: string } {
-  if (!(error instanceof MailwireError)) return { code: 'EUNKNOWN', message: error instanceof Error ? error.message : String(error) };
-  const e = error as MailwireError & { replyCode?: number; enhancedCode?: string; responseCode?: string };
+function errorSummary(error: unknown, step: 'connect' | 'authenticate'): NonNullable<ProbeReport['error']> {
+  if (!(error instanceof MailwireError)) return { code: 'EUNKNOWN', message: error instanceof Error ? error.message : String(error), step };
+  const e = error as MailwireError & { replyCode?: number; enhancedCode?: string; responseCode?: string; hint?: string };
   return {
     code: e.code,
     message: e.message,
+    step,
+    ...(e.hint ? { hint: e.hint } : {}),
     ...(e.replyCode !== undefined ? { replyCode: e.replyCode } : {}),
     ...(e.enhancedCode !== undefined ? { enhancedCode: e.enhancedCode } : {}),
     ...(e.responseCode !== undefined ? { responseCode: e.responseCode } : {}),
@@ -240,7 +249,7 @@ export function formatReport(r: ProbeReport): string {
     lines.push(`  certificate:         subject ${r.tls.subject}; issuer ${r.tls.issuer}; valid to ${r.tls.validTo}`);
   }
   lines.push(`  SASL mechanisms:     ${r.saslMechanisms.join(' ') || '(none offered)'}`);
-  if (r.connectionError) lines.push(`  connection FAILED:   ${r.connectionError.code}: ${r.connectionError.message}`);
+  if (r.error?.step === 'connect') lines.push(`  connection FAILED:   ${r.error.code}: ${r.error.message}`);
   if (r.token) {
     const c = r.token.claims;
     lines.push(`  token:               ${r.token.length} characters from ${r.token.source}, ${r.token.jwt ? 'a JWT' : 'opaque (not a JWT: claims not checked locally)'}`);
@@ -249,19 +258,19 @@ export function formatReport(r: ProbeReport): string {
       lines.push(`  token claims:        aud ${aud}; scp ${c.scopes.join(' ') || '-'}; roles ${c.roles.join(' ') || '-'}; subject ${c.subject ?? '-'}; exp ${c.exp === undefined ? '-' : new Date(c.exp * 1000).toISOString()}${r.token.expired ? ' (EXPIRED)' : ''}`);
     }
   }
-  if (r.auth) {
-    const a = r.auth;
-    lines.push(`  login:               ${a.ok ? 'OK' : 'FAILED'}: ${a.mechanism} as ${a.user}${a.form ? `, ${a.form === 'one-line' ? 'one line' : 'two steps'}` : ''}`);
-    if (a.why) lines.push(`  why that form:       ${a.why}`);
-    if (a.error) {
-      const codes = [a.error.replyCode, a.error.enhancedCode, a.error.responseCode].filter((x) => x !== undefined).join(' ');
-      lines.push(`  server said:         ${a.error.code}${codes ? ` (${codes})` : ''}: ${a.error.message}`);
+  if (r.user !== undefined) {
+    lines.push(`  login:               ${r.ok ? 'OK' : 'FAILED'}: ${r.mechanism} as ${r.user}${r.form ? `, ${r.form === 'one-line' ? 'one line' : 'two steps'}` : ''}`);
+    if (r.why) lines.push(`  why that form:       ${r.why}`);
+    if (r.error?.step === 'authenticate') {
+      const codes = [r.error.replyCode, r.error.enhancedCode, r.error.responseCode].filter((x) => x !== undefined).join(' ');
+      lines.push(`  server said:         ${r.error.code}${codes ? ` (${codes})` : ''}: ${r.error.message}`);
     }
   }
   if (r.diagnosis.length > 0) {
     lines.push(r.exitCode === EXIT.ok ? '  notes:' : '  likely cause, and what to do:');
     for (const d of r.diagnosis) lines.push(`    - ${d}`);
   }
+  if (r.transcript) lines.push('  transcript (redacted):', ...r.transcript.map((t) => `    ${t}`));
   lines.push(r.exitCode === EXIT.ok ? 'probe: OK' : `probe: FAILED (exit ${r.exitCode})`);
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }

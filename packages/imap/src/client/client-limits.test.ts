@@ -110,4 +110,18 @@ describe('ImapClient limits', () => {
     await expect(c.fetchBody('1')).rejects.toMatchObject({ code: 'EPROTOCOL' });
     await expect(c.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
   });
+  it('a body literal announced past limits.maxLiteralBytes fails at the announcement, with no byte of it sent (fetchBody and fetch)', async () => {
+    const s = await fake((line, socket) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK\r\n`;
+      socket.write(`* 1 FETCH (BODY[] {${2 ** 40}}\r\n`); // the announcement only: waiting would hang
+      return undefined;
+    });
+    // No progress timeout: only the announcement can end these calls.
+    const one = await client(s, { timeoutMs: 0, limits: { maxLiteralBytes: 200_000 } });
+    await expect(one.fetchBody('1')).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    const two = await client(s, { timeoutMs: 0, limits: { maxLiteralBytes: 200_000 } });
+    const drain = async () => { for await (const _ of two.fetch('1', ['BODY.PEEK[]'])) void _; };
+    await expect(drain()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+  });
 });

@@ -55,6 +55,24 @@ describe('ImapClient security', () => {
     expect(s.received()).toBe('');
   });
 
+  it('closes with EINSECURE when a connection that must be upgraded is greeted with PREAUTH, and sends nothing', async () => {
+    const s = await fake('* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in as alice\r\n', plainAnswers('IMAP4rev1 STARTTLS'));
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'starttls', auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'EINSECURE', protocol: 'imap' });
+    expect(s.received()).toBe('');
+  });
+
+  it('fails with ESTARTTLS (not ECOMMAND) when the server refuses STARTTLS, before any credential', async () => {
+    const s = await fake('* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n', (line: string) => {
+      const tag = tagOf(line);
+      if (/ STARTTLS$/.test(line)) return `${tag} NO [UNAVAILABLE] TLS is not available now\r\n`;
+      return plainAnswers('IMAP4rev1 STARTTLS AUTH=PLAIN')(line);
+    });
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'starttls', auth: { user: 'alice', password: 'hunter2' } });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'ESTARTTLS', protocol: 'imap' });
+    expect(s.received()).not.toMatch(/hunter2|AUTHENTICATE|LOGIN/);
+  });
+
   it('never sends LOGIN where the server says LOGINDISABLED', async () => {
     const s = await fake('* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi\r\n', plainAnswers('IMAP4rev1'));
     const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', allowInsecureAuth: true, auth: { user: 'alice', password: 'hunter2' } });

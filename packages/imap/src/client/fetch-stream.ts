@@ -44,7 +44,15 @@ export class StreamedBodies {
 
   /** Returns a finished FetchResult for `fetch` responses, null for chunks held. */
   take(response: ImapResponse): FetchResult | null {
-    if (response.kind === 'literal-begin') return null;
+    if (response.kind === 'literal-begin') {
+      // Refused at the announcement: waiting for bytes that could never be held would only
+      // end at the progress timeout.
+      const size = (response as { size: number }).size;
+      if (this.bytes + size > this.maxBytes) {
+        throw new ProtocolError(`fetch() would hold a ${size}-byte body, more than ${this.maxBytes} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
+      }
+      return null;
+    }
     if (response.kind === 'literal-chunk') {
       const r = response as { seq: number | null; section: string | null; bytes: Uint8Array };
       this.bytes += r.bytes.length;

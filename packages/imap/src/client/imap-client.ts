@@ -265,12 +265,21 @@ export class ImapClient extends MessageOps {
     this.conn = conn;
     try {
       await conn.waitForGreeting();
+      if (security === 'starttls' && conn.session.state === 'authenticated') {
+        // PREAUTH on a connection that must be encrypted first: no STARTTLS is possible in
+        // the authenticated state (RFC 9051 §6.2.1), so going on would run the session in
+        // plaintext (the PREAUTH downgrade of the 2021 "NO STARTTLS" study).
+        throw new SecurityError('EINSECURE', 'The server greeted with PREAUTH on a connection that must be upgraded to TLS first; not continuing in plaintext', { protocol: 'imap' });
+      }
       if (!conn.session.capabilitiesKnown) await this.exec({ name: 'CAPABILITY' });
-      if (security === 'starttls' && conn.session.state === 'not-authenticated') {
+      if (security === 'starttls') {
         if (!conn.session.capabilities.has('STARTTLS')) {
           throw new SecurityError('EINSECURE', 'STARTTLS was required but the server does not offer it (a downgrade?); not continuing in plaintext', { protocol: 'imap' });
         }
-        await this.exec({ name: 'STARTTLS' });
+        const upgraded = await conn.run({ name: 'STARTTLS' });
+        if (!upgraded.ok) {
+          throw new SecurityError('ESTARTTLS', `The server refused STARTTLS: ${upgraded.response.status} ${upgraded.response.text}; not continuing in plaintext`, { protocol: 'imap', serverText: upgraded.response.text });
+        }
         await this.exec({ name: 'CAPABILITY' });
       }
       if (o.auth && conn.session.state === 'not-authenticated') {

@@ -99,7 +99,7 @@ export abstract class MessageOps extends MailboxOps {
     const max = this.maxHeldBytes();
     const parts: Uint8Array[] = [];
     let bytes = 0;
-    for await (const chunk of this.fetchBodyStream(set, opts)) {
+    for await (const chunk of this.bodyStream(set, opts, max)) {
       bytes += chunk.length;
       if (bytes > max) {
         const err = new ProtocolError(`fetchBody() would hold more than ${max} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
@@ -112,7 +112,12 @@ export abstract class MessageOps extends MailboxOps {
   }
 
   /** One message's body section streamed as it arrives: memory stays flat for any size. */
-  async *fetchBodyStream(set: string, opts: { uid?: boolean; section?: string } = {}): AsyncIterable<Uint8Array> {
+  fetchBodyStream(set: string, opts: { uid?: boolean; section?: string } = {}): AsyncIterable<Uint8Array> {
+    return this.bodyStream(set, opts, Infinity);
+  }
+
+  /** fetchBodyStream(), refusing at its announcement a wanted literal larger than `max`. */
+  private async *bodyStream(set: string, opts: { uid?: boolean; section?: string }, max: number): AsyncIterable<Uint8Array> {
     const wanted = bodyKey(opts.section);
     const queue = new AsyncQueue<Uint8Array>(8);
     let target: number | null = null;
@@ -123,8 +128,15 @@ export abstract class MessageOps extends MailboxOps {
       {
         onData: (r) => {
           if (r.kind === 'literal-begin') {
-            const b = r as { seq: number | null; section: string | null };
-            if (target === null && b.section?.toUpperCase() === wanted) target = b.seq;
+            const b = r as { seq: number | null; section: string | null; size: number };
+            if (target === null && b.section?.toUpperCase() === wanted) {
+              if (b.size > max) {
+                const err = new ProtocolError(`fetchBody() would hold a ${b.size}-byte body, more than ${max} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
+                this.failConnection(err); // refused at the announcement, not after the bytes
+                throw err;
+              }
+              target = b.seq;
+            }
             return undefined;
           }
           if (r.kind === 'literal-chunk') {
