@@ -102,6 +102,15 @@ describe('mailwire demo', () => {
     expect(out).toContain('STAT: 1 message(s)');
     expect(out).toContain('TOP 1 0 has "Subject: Hello from mailwire"');
     expect(out).toContain('provider calls: expired, fresh');
+    // SMTP and POP3 take the 1,200-character token in two steps; IMAP with SASL-IR in one line.
+    expect(out).toContain('  C: AUTH XOAUTH2\n  S: 334 \n  C: [redacted]\n  S: 235 2.7.0 Authentication successful');
+    expect(out).toMatch(/ C: A\d+ AUTHENTICATE XOAUTH2 \[redacted\]\n  S: A\d+ OK AUTHENTICATE completed/);
+    expect(out).toContain('  C: AUTH XOAUTH2\n  S: + \n  C: [redacted]');
+    // The two refusals and their diagnosis.
+    expect(out).toContain('hint: Microsoft refused the token');
+    expect(out).toContain('reply 535 5.7.139');
+    expect(out).toContain('hint: SMTP AUTH is disabled for this tenant or mailbox');
+    expect(out).toContain('demo: all steps behaved as described');
     expect(out).not.toMatch(/EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAAxxxxxxxxxxxxxxxxxxxx/);
     expect(io.errLines).toEqual([]);
   });
