@@ -98,6 +98,22 @@ describe('mailwire probe', () => {
     expect(report.why).toMatch(/would be \d+ octets, over SMTP's 512-octet command line/);
   });
 
+  it('pop3:// with STLS: CAPA before and after TLS, two steps for the long token (RFC 5034 line limit)', async () => {
+    const { code, report } = await probeJson([`pop3://127.0.0.1:${servers.pop3.port}`, '--user', USER, '--token-env', 'T'], { T: GOOD });
+    expect(code).toBe(EXIT.ok);
+    expect(report.capabilities.beforeTls).toContain('STLS');
+    expect(report.capabilities.afterTls?.some((c) => /^SASL .*XOAUTH2/.test(c))).toBe(true);
+    expect(report.tls?.authorized).toBe(true);
+    expect(report).toMatchObject({ ok: true, form: 'two-step' });
+    expect(report.why).toMatch(/over POP3's 255-octet command line/);
+  });
+
+  it('pop3s:// on the STLS port: exit 3, the port does not speak TLS', async () => {
+    const { code, report } = await probeJson([`pop3s://127.0.0.1:${servers.pop3.port}`]);
+    expect(code).toBe(EXIT.connection);
+    expect(report.diagnosis[0]).toContain('does not answer TLS');
+  });
+
   it('an expired token: exit 4, the expiry read from the claims and the server hint, never the token', async () => {
     const io = recordingIo({});
     const code = await probe([`imaps://127.0.0.1:${servers.imap.tlsPort}`, '--ca', caFile, '--user', USER, '--token-cmd', `printf %s '${EXPIRED}'`, '--transcript'], io);
@@ -148,6 +164,30 @@ describe('mailwire probe', () => {
     const code = await probe([`imaps://127.0.0.1:${servers.imap.tlsPort}`], io);
     expect(code).toBe(EXIT.connection);
     expect(io.text()).toContain('--ca FILE');
+  });
+
+  it('--account: the stored mailbox and token; an app-only token refused gets the service principal steps', async () => {
+    const { TokenCache } = await import('@mailwire/oauth');
+    const cachePath = join(dir, 'tokens.json');
+    const cache = new TokenCache(cachePath, 'a key for the test');
+    const stored = (accessToken: string, flow: 'user' | 'app') => ({
+      provider: { kind: 'microsoft' as const, tenant: 'contoso.onmicrosoft.com' },
+      clientId: 'client-id',
+      flow,
+      scopes: ['https://outlook.office365.com/.default'],
+      user: USER,
+      tokens: { accessToken, expiresAt: Date.now() + 3_600_000, tokenType: 'Bearer' },
+    });
+    await cache.put('work', stored(GOOD, 'user'));
+    await cache.put('daemon', stored(jwt({ aud: 'https://outlook.office365.com', roles: ['IMAP.AccessAsApp'], exp: later }), 'app'));
+    const env = { MAILWIRE_TOKEN_CACHE: cachePath, MAILWIRE_TOKEN_KEY: 'a key for the test' };
+    const ok = await probeJson([`imaps://127.0.0.1:${servers.imap.tlsPort}`, '--account', 'work'], env);
+    expect(ok.code).toBe(EXIT.ok);
+    expect(ok.report).toMatchObject({ ok: true, user: USER, token: { source: '--account work' } });
+    const refused = await probeJson([`imaps://127.0.0.1:${servers.imap.tlsPort}`, '--account', 'daemon'], env);
+    expect(refused.code).toBe(EXIT.auth);
+    expect(refused.report.token?.problems).toEqual([]);
+    expect(refused.report.diagnosis.join('\n')).toContain('New-ServicePrincipal');
   });
 
   it('usage errors: no URL, a bad scheme, two token sources, --user without a token (exit 2)', async () => {
