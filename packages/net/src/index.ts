@@ -1,7 +1,7 @@
 export type { AccessTokenSource, ClientAuth, ClientOptions, Security, TranscriptEntry } from './client-options.js';
 export { DEFAULT_TIMEOUT_MS } from './client-options.js';
-export { connect } from './connect.js';
-export type { ConnectOptions } from './connect.js';
+export { connect, connectClient } from './connect.js';
+export type { ClientConnection, ConnectOptions } from './connect.js';
 export { Transport } from './transport.js';
 export type { TlsDetails, TransportOptions, WriteOptions } from './transport.js';
 export { REDACTED, TranscriptRecorder } from './transcript.js';

@@ -167,7 +167,7 @@ export class Connection {
       after = 'stall';
     }
     this.#written += out.length;
-    if (f.dripBytes) {
+    if (f.dripBytes !== undefined && f.dripBytes !== false) {
       const delay = typeof f.dripBytes === 'number' ? f.dripBytes : 1;
       for (let i = 0; i < out.length && !this.#ended; i++) {
         await this.#rawWrite(out.subarray(i, i + 1));

@@ -12,7 +12,7 @@
  */
 import { SecurityError, UsageError } from '@mailwire/errors';
 import type { MailwireError } from '@mailwire/errors';
-import { connect as connectTransport } from '@mailwire/net';
+import { connectClient } from '@mailwire/net';
 import type { TlsDetails } from '@mailwire/net';
 import { resolveToken, withFreshTokenRetry } from '@mailwire/sasl';
 
@@ -237,17 +237,7 @@ export class ImapClient extends MessageOps {
   private async open(tokenOrSource?: string | (() => Promise<string>)): Promise<void> {
     const o = this.options;
     const token = typeof tokenOrSource === 'function' ? await resolveToken(tokenOrSource) : tokenOrSource;
-    const security = o.security ?? 'tls';
-    const port = o.port ?? (security === 'tls' ? 993 : 143);
-    const transport = await connectTransport({
-      host: o.host,
-      port,
-      security,
-      ...(o.tls ? { tls: o.tls } : {}),
-      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.transcript ? { transcript: o.transcript } : {}),
-    });
+    const { transport, security, port } = await connectClient(o, (s) => (s === 'tls' ? 993 : 143));
     const { maxResponsesPerCommand, ...limits } = o.limits ?? {};
     const decoder = new ImapResponseDecoder({
       ...limits,
