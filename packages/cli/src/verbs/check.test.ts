@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startTestServers, type TestServers } from '@mailwire/test-servers';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { check, type CheckResult } from './check.js';
+
+const USER = 'alice@example.com';
+
+function recordingIo(): CliIo & { text: () => string } {
+  const out: string[] = [];
+  return { env: {}, out: (l) => out.push(l), err: (l) => out.push(l), text: () => out.join('\n') };
+}
+
+let servers: TestServers | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await servers?.stop();
+  servers = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function start(personality: 'outlook' | 'gmail' | 'dovecot'): Promise<{ s: TestServers; ca: string }> {
+  servers = await startTestServers({ personality, users: [{ user: USER, tokens: ['a-real-token'], password: 'pw' }] });
+  dir = mkdtempSync(join(tmpdir(), 'mailwire-check-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, servers.ca);
+  return { s: servers, ca };
+}
+
+async function checks(args: string[]): Promise<{ code: number; byId: Record<string, CheckResult> }> {
+  const io = recordingIo();
+  const code = await check([...args, '--json'], io);
+  const report = JSON.parse(io.text()) as { checks: CheckResult[] };
+  return { code, byId: Object.fromEntries(report.checks.map((c) => [c.id, c])) };
+}
+
+describe('mailwire check', () => {
+  it.each(['outlook', 'gmail', 'dovecot'] as const)('%s: every IMAP, SMTP and POP3 check passes or is not offered, with its RFC', async (personality) => {
+    const { s, ca } = await start(personality);
+    for (const url of [`imap://127.0.0.1:${s.imap.port}`, `imaps://127.0.0.1:${s.imap.tlsPort}`, `submission://127.0.0.1:${s.smtp.port}`, `pop3://127.0.0.1:${s.pop3.port}`]) {
+      const { code, byId } = await checks([url, '--ca', ca, '--user', USER]);
+      const verdicts = Object.values(byId);
+      // Dovecot treats a loopback client as secure and offers AUTH before STARTTLS: the one finding.
+      const expected = personality === 'dovecot' && !url.startsWith('imaps') ? ['no-auth-before-tls'] : [];
+      expect(verdicts.filter((c) => c.verdict === 'fail').map((c) => c.id), `${personality} ${url}`).toEqual(expected);
+      expect(code).toBe(expected.length > 0 ? EXIT.failed : EXIT.ok);
+      if (personality === 'dovecot') expect(byId['error-challenge']?.verdict).toBe('pass');
+      expect(verdicts.every((c) => /^RFC \d+/.test(c.rfc))).toBe(true);
+      expect(byId['greeting']?.verdict).toBe('pass');
+      if (byId['oauth-mechanism']?.verdict === 'pass') expect(byId['invalid-token-refused']?.verdict).toBe('pass');
+      if (!url.startsWith('imaps') && personality !== 'dovecot') expect(byId['no-auth-before-tls']?.verdict).toBe('pass');
+    }
+  });
+
+  it('outlook IMAP: SASL-IR and XOAUTH2 pass; the table says so in words', async () => {
+    const { s, ca } = await start('outlook');
+    const { byId } = await checks([`imaps://127.0.0.1:${s.imap.tlsPort}`, '--ca', ca]);
+    expect(byId['sasl-ir']?.verdict).toBe('pass');
+    expect(byId['oauth-mechanism']?.detail).toContain('XOAUTH2');
+    const io = recordingIo();
+    expect(await check([`imaps://127.0.0.1:${s.imap.tlsPort}`, '--ca', ca], io)).toBe(EXIT.ok);
+    expect(io.text()).toMatch(/pass {8}sasl-ir +RFC 4959/);
+    expect(io.text()).toMatch(/check: \d+ pass, 0 fail, \d+ not offered/);
+  });
+
+  it('a connection that fails is reported with its cause and exit 3', async () => {
+    const { s, ca } = await start('outlook');
+    const io = recordingIo();
+    expect(await check([`imaps://127.0.0.1:${s.imap.port}`, '--ca', ca], io)).toBe(EXIT.connection);
+    expect(io.text()).toContain('does not answer TLS');
+  });
+
+  it('--help, and usage errors exit 2', async () => {
+    const help = recordingIo();
+    expect(await check(['--help'], help)).toBe(EXIT.ok);
+    expect(help.text()).toContain('pass / fail / not offered');
+    expect(await check(['ftp://x'], recordingIo())).toBe(EXIT.usage);
+    expect(await check(['--nope'], recordingIo())).toBe(EXIT.usage);
+  });
+});
