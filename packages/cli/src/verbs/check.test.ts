@@ -84,3 +84,72 @@ describe('mailwire check', () => {
     expect(await check(['--nope'], recordingIo())).toBe(EXIT.usage);
   });
 });
+
+describe('mailwire check against scripted servers that break a check', () => {
+  it('an IMAP server without IMAP4rev1 that takes any token: capability-version and invalid-token-refused fail, exit 1', async () => {
+    const { startScriptedServer } = await import('@mailwire/test-servers');
+    const look = [
+      '# source: hand-written: a server that does not say IMAP4rev1',
+      'S: * OK [CAPABILITY SASL-IR AUTH=XOAUTH2] ready',
+      'C: A1 LOGOUT',
+      'S: * BYE bye',
+      'S: A1 OK LOGOUT completed',
+    ].join('\n');
+    const login = [
+      '# source: hand-written: a server that accepts a token that is not one',
+      'S: * OK [CAPABILITY SASL-IR AUTH=XOAUTH2] ready',
+      'C: A1 AUTHENTICATE XOAUTH2 dXNlcj1hbGljZUBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciBtYWlsd2lyZS1jaGVjay1pbnZhbGlkLXRva2VuAQE=',
+      'S: A1 OK [CAPABILITY SASL-IR AUTH=XOAUTH2] done',
+      'C: A2 LOGOUT',
+      'S: * BYE bye',
+      'S: A2 OK LOGOUT completed',
+    ].join('\n');
+    const srv = await startScriptedServer({ transcript: [look, login], tls: true });
+    dir = mkdtempSync(join(tmpdir(), 'mailwire-check-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, srv.ca);
+    try {
+      const { code, byId } = await checks([`imaps://127.0.0.1:${srv.port}`, '--ca', ca, '--user', USER]);
+      expect(await srv.result).toEqual({ ok: true });
+      expect(byId['capability-version']?.verdict).toBe('fail');
+      expect(byId['invalid-token-refused']).toMatchObject({ verdict: 'fail', rfc: 'RFC 7628 §3.2.2' });
+      expect(byId['sasl-ir']?.verdict).toBe('pass');
+      expect(code).toBe(EXIT.failed);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('an SMTP server that offers AUTH before STARTTLS: no-auth-before-tls fails; PIPELINING not offered is no failure', async () => {
+    const { startScriptedServer } = await import('@mailwire/test-servers');
+    const script = [
+      '# source: hand-written: AUTH offered on the plaintext connection',
+      'S: 220 mx.example.com ESMTP',
+      'C: EHLO [127.0.0.1]',
+      'S: 250-mx.example.com',
+      'S: 250-AUTH PLAIN XOAUTH2',
+      'S: 250 STARTTLS',
+      'C: STARTTLS',
+      'S: 220 go ahead',
+      'C: EHLO [127.0.0.1]',
+      'S: 250-mx.example.com',
+      'S: 250 AUTH PLAIN XOAUTH2',
+      'C: QUIT',
+      'S: 221 bye',
+    ].join('\n');
+    const srv = await startScriptedServer({ transcript: script });
+    dir = mkdtempSync(join(tmpdir(), 'mailwire-check-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, srv.ca);
+    try {
+      const { code, byId } = await checks([`submission://127.0.0.1:${srv.port}`, '--ca', ca]);
+      expect(await srv.result).toEqual({ ok: true });
+      expect(byId['no-auth-before-tls']).toMatchObject({ verdict: 'fail', rfc: 'RFC 8314 §3' });
+      expect(byId['starttls']?.verdict).toBe('pass');
+      expect(byId['pipelining']?.verdict).toBe('not offered');
+      expect(code).toBe(EXIT.failed);
+    } finally {
+      await srv.close();
+    }
+  });
+});
