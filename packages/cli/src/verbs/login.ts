@@ -11,7 +11,7 @@ export async function login(argv: readonly string[], io: CliIo): Promise<number>
   if (argv.includes('--help')) {
     io.out(`${LOGIN_USAGE}Signs in (authorization code with PKCE on a 127.0.0.1 redirect; --device for the device code
 flow; --app-only for client credentials) and stores the tokens under --account NAME, for
-\`mailwire probe|check|list|fetch|send|idle --account NAME\`.
+\`mailwire probe|list|fetch|send|idle --account NAME\`.
 ${EXIT_CODES_TEXT}`);
     return EXIT.ok;
   }
