@@ -22,6 +22,7 @@ import { URL_FORMS } from '../endpoint.js';
 import { exitFor } from '../errors-exit.js';
 import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { fingerprint, type Fingerprint } from '../fingerprint.js';
 import { examineToken, type TokenFacts } from '../jwt.js';
 import { capabilitiesAfterTls, capabilitiesBeforeTls, capabilitiesIn, greetingOf, saslFormUsed, type TimedEntry } from '../probe-wire.js';
 import { TARGET_OPTIONS, TARGET_USAGE, resolveCredentials, resolveEndpoint, type Credentials } from '../target.js';
@@ -29,7 +30,7 @@ import { TARGET_OPTIONS, TARGET_USAGE, resolveCredentials, resolveEndpoint, type
 const SCHEMES = ['imap:', 'imaps:', 'pop3:', 'pop3s:', 'smtp:', 'smtps:', 'submission:'];
 
 export const PROBE_USAGE = `Usage: mailwire probe URL [--user USER --token-file F|--token-env VAR|--token-cmd CMD|--account NAME]
-                      [--mech MECH] [--ca FILE] [--plaintext] [--json] [--transcript]
+                      [--mech MECH] [--ca FILE] [--plaintext] [--fingerprint] [--json] [--transcript]
   URL: ${URL_FORMS}
   (imap://, pop3://, smtp://, submission:// upgrade with STARTTLS/STLS; the s-schemes are implicit TLS)
 Reports the greeting, the capabilities before and after TLS, the TLS version and the server's
@@ -40,6 +41,9 @@ The token's JWT claims are checked locally; the token is never printed.
 ${TARGET_USAGE}
   --mech MECH   XOAUTH2 (default), OAUTHBEARER, ...
   --plaintext   imap://, pop3://, smtp:// without STARTTLS (a token is never sent then)
+  --fingerprint with a token, also measure the server on fresh connections: the one-line form
+                forced, the two-step form forced, a token that is not one (error challenge?),
+                IMAP's LITERAL+/LITERAL-
   --json        the report as one stable JSON object
   --transcript  the redacted exchanges, with milliseconds since the probe started
 ${EXIT_CODES_TEXT}`;
@@ -66,13 +70,14 @@ export interface ProbeReport {
   /** Plain-words causes and what to do, most likely first. */
   diagnosis: string[];
   exitCode: number;
+  fingerprint?: Fingerprint;
   transcript?: string[];
 }
 
 export async function probe(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, new Set([...TARGET_OPTIONS, 'mech']), new Set(['json', 'help', 'transcript', 'plaintext']));
+    args = parseArgs(argv, new Set([...TARGET_OPTIONS, 'mech']), new Set(['json', 'help', 'transcript', 'plaintext', 'fingerprint']));
     if (args.positionals.length > 1) throw new ArgvError(`unexpected argument ${JSON.stringify(args.positionals[1])}`);
   } catch (e) {
     io.err(`mailwire probe: ${(e as ArgvError).message}\n${PROBE_USAGE}`);
@@ -89,7 +94,11 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
   const ca = args.options.get('ca');
   const tls: ConnectionOptions = typeof ca === 'string' ? { ca: await readFile(ca, 'utf8') } : {};
   const mech = args.options.get('mech');
-  const { report, info, login } = await probeServer(endpoint, tls, credentials, typeof mech === 'string' ? mech.toUpperCase() : 'XOAUTH2');
+  const mechanism = typeof mech === 'string' ? mech.toUpperCase() : 'XOAUTH2';
+  const { report, info, login } = await probeServer(endpoint, tls, credentials, mechanism);
+  if (args.options.has('fingerprint') && credentials.user !== undefined && credentials.token !== undefined && report.error?.step !== 'connect') {
+    report.fingerprint = await fingerprint(endpoint, tls, credentials.user, credentials.token, mechanism, report.capabilities.afterLogin ?? report.capabilities.afterTls ?? report.capabilities.beforeTls ?? []);
+  }
   if (args.options.has('transcript')) report.transcript = [...info, ...login].map((e) => `${String(e.ms).padStart(5)}ms ${e.dir}: ${e.line}`);
   if (args.options.has('json')) io.out(JSON.stringify(report, null, 2));
   else io.out(formatReport(report));
@@ -269,6 +278,13 @@ export function formatReport(r: ProbeReport): string {
   if (r.diagnosis.length > 0) {
     lines.push(r.exitCode === EXIT.ok ? '  notes:' : '  likely cause, and what to do:');
     for (const d of r.diagnosis) lines.push(`    - ${d}`);
+  }
+  if (r.fingerprint) {
+    lines.push('  fingerprint:');
+    lines.push(`    one line (forced):   ${r.fingerprint.oneLine}`);
+    lines.push(`    two steps (forced):  ${r.fingerprint.twoStep}`);
+    lines.push(`    invalid token:       ${r.fingerprint.invalidToken}`);
+    if (r.fingerprint.literals) lines.push(`    literals:            ${r.fingerprint.literals}`);
   }
   if (r.transcript) lines.push('  transcript (redacted):', ...r.transcript.map((t) => `    ${t}`));
   lines.push(r.exitCode === EXIT.ok ? 'probe: OK' : `probe: FAILED (exit ${r.exitCode})`);
