@@ -102,6 +102,15 @@ describe('mailwire demo', () => {
     expect(out).toContain('STAT: 1 message(s)');
     expect(out).toContain('TOP 1 0 has "Subject: Hello from mailwire"');
     expect(out).toContain('provider calls: expired, fresh');
+    // SMTP and POP3 take the 1,200-character token in two steps; IMAP with SASL-IR in one line.
+    expect(out).toContain('  C: AUTH XOAUTH2\n  S: 334 \n  C: [redacted]\n  S: 235 2.7.0 Authentication successful');
+    expect(out).toMatch(/ C: A\d+ AUTHENTICATE XOAUTH2 \[redacted\]\n  S: A\d+ OK AUTHENTICATE completed/);
+    expect(out).toContain('  C: AUTH XOAUTH2\n  S: + \n  C: [redacted]');
+    // The two refusals and their diagnosis.
+    expect(out).toContain('hint: Microsoft refused the token');
+    expect(out).toContain('reply 535 5.7.139');
+    expect(out).toContain('hint: SMTP AUTH is disabled for this tenant or mailbox');
+    expect(out).toContain('demo: all steps behaved as described');
     expect(out).not.toMatch(/EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAAxxxxxxxxxxxxxxxxxxxx/);
     expect(io.errLines).toEqual([]);
   });
@@ -160,7 +169,7 @@ describe('mailwire send, list and fetch against the test servers', () => {
   });
 
   it('each verb has --help and refuses a wrong scheme with exit 2', async () => {
-    for (const verb of ['list', 'fetch', 'send', 'probe']) {
+    for (const verb of ['list', 'fetch', 'send', 'probe', 'check']) {
       const io = captureIo();
       expect(await run([verb, '--help'], io)).toBe(0);
       expect(io.outLines[0]).toMatch(new RegExp(`^Usage: mailwire ${verb}`));
@@ -206,7 +215,7 @@ describe('probe: the SASL form and the token claims', () => {
       expect(await run(['probe', `submission://127.0.0.1:${s.smtp.port}`, ...auth], smtpIo)).toBe(0);
       const report = JSON.parse(smtpIo.outLines.join('\n'));
       expect(report).toMatchObject({ ok: true, form: 'two-step' });
-      expect(report.why).toMatch(/over the 512-octet line limit/);
+      expect(report.why).toMatch(/over SMTP's 512-octet command line/);
       expect(report.saslMechanisms).toContain('XOAUTH2');
       expect(report.transcript.some((l: string) => /ms S: 220 /.test(l))).toBe(true);
       expect(smtpIo.outLines.join('\n')).not.toContain(TOKEN);
@@ -220,15 +229,21 @@ describe('probe: the SASL form and the token claims', () => {
 
   it('reads a Graph token that expired and says both problems, without a server', async () => {
     const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
-    const { claimProblems, decodeClaims } = await import('./jwt-claims.js');
-    const graph = decodeClaims(jwt({ aud: 'https://graph.microsoft.com', scp: 'Mail.Read', upn: USER, exp: 1000 }))!;
-    expect(graph).toEqual({ aud: 'https://graph.microsoft.com', scopes: ['Mail.Read'], subject: USER, exp: 1000 });
-    const problems = claimProblems(graph, 'imap', 1000 + 600);
-    expect(problems[0]).toBe('the token expired 10 minute(s) ago: get a fresh one');
-    expect(problems[1]).toContain('https://outlook.office.com/IMAP.AccessAsUser.All');
-    const outlook = decodeClaims(jwt({ aud: 'https://outlook.office.com', scp: 'IMAP.AccessAsUser.All', exp: 5000 }))!;
-    expect(claimProblems(outlook, 'imap', 1000)).toEqual([]);
-    expect(claimProblems(outlook, 'smtp', 1000)).toEqual(['the token lacks the SMTP.Send scope: ask for https://outlook.office.com/SMTP.Send']);
-    expect(decodeClaims('EwBAopaque')).toBeNull();
+    const { decodeJwtClaims, examineToken } = await import('./jwt.js');
+    const token = jwt({ aud: 'https://graph.microsoft.com', scp: 'Mail.Read', upn: USER, exp: 1000 });
+    expect(decodeJwtClaims(token)).toEqual({ aud: 'https://graph.microsoft.com', scopes: ['Mail.Read'], roles: [], subject: USER, exp: 1000 });
+    const graph = examineToken(token, 'imap', { now: (1000 + 600) * 1000 });
+    expect(graph.expired).toBe(true);
+    expect(graph.problems[0]).toBe('the token expired at 1970-01-01T00:16:40.000Z: get a fresh one (mailwire login, or refresh it)');
+    expect(graph.problems[1]).toContain('https://outlook.office.com/IMAP.AccessAsUser.All');
+    const outlook = jwt({ aud: 'https://outlook.office.com', scp: 'IMAP.AccessAsUser.All', upn: USER, exp: 5000 });
+    expect(examineToken(outlook, 'imap', { now: 1_000_000, user: USER }).problems).toEqual([]);
+    expect(examineToken(outlook, 'smtp', { now: 1_000_000 }).problems).toEqual(['the token lacks the scope https://outlook.office.com/SMTP.Send (it has: IMAP.AccessAsUser.All)']);
+    expect(examineToken(outlook, 'imap', { now: 1_000_000, user: 'shared@contoso.com' }).problems[0]).toContain('FullAccess');
+    const appOnly = jwt({ aud: 'https://outlook.office365.com', roles: ['POP.AccessAsApp'], exp: 5000 });
+    expect(examineToken(appOnly, 'imap', { now: 1_000_000 }).problems).toEqual(['the app-only token lacks the application permission IMAP.AccessAsApp (it has: POP.AccessAsApp)']);
+    expect(examineToken(appOnly, 'pop3', { now: 1_000_000 }).problems).toEqual([]);
+    expect(decodeJwtClaims('EwBAopaque')).toBeUndefined();
+    expect(examineToken('EwBAopaque', 'imap')).toEqual({ length: 10, jwt: false, problems: [] });
   });
 });

@@ -11,10 +11,12 @@ import { list } from './verbs/list.js';
 import { login } from './verbs/login.js';
 import { send } from './verbs/send.js';
 import { probe } from './verbs/probe.js';
+import { check } from './verbs/check.js';
 
 export const USAGE = `Usage: mailwire VERB [options]   (mailwire VERB --help for each verb)
 Verbs:
   probe URL   connect, show capabilities and SASL mechanisms, authenticate with a token
+  check URL   RFC checks on a server: pass / fail / not offered, with the RFC section
   list URL    the IMAP mailboxes
   fetch URL   headers or whole messages, to stdout or files
   send URL    one message (file or stdin) by SMTP submission
@@ -28,6 +30,8 @@ export async function run(argv: readonly string[], io: CliIo & FetchIo & SendIo 
   switch (verb) {
     case 'probe':
       return probe(rest, io);
+    case 'check':
+      return check(rest, io);
     case 'list':
       return list(rest, io);
     case 'fetch':

@@ -2,19 +2,17 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { accountTokenProvider } from '@mailwire/oauth';
+import type { Account } from '@mailwire/oauth';
+import { ArgvError } from './args.js';
+import type { ParsedArgs } from './args.js';
+import { parseEndpoint } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import type { ParsedArgs } from './args.js';
 
 export const TARGET_OPTIONS = ['user', 'token-file', 'token-env', 'token-cmd', 'account', 'ca'] as const;
 export const TARGET_USAGE = `  --user USER  --token-file F | --token-env VAR | --token-cmd 'COMMAND' | --account NAME  [--ca FILE (PEM)]
   (--token-cmd runs COMMAND with /bin/sh and takes what it prints as the token: plug in a token cache or an MSAL helper)`;
-
-const DEFAULT_PORTS: Record<string, [number, 'tls' | 'starttls']> = {
-  'imap:': [143, 'starttls'], 'imaps:': [993, 'tls'],
-  'smtp:': [25, 'starttls'], 'smtps:': [465, 'tls'], 'submission:': [587, 'starttls'],
-  'pop3:': [110, 'starttls'], 'pop3s:': [995, 'tls'],
-};
 
 export interface Target {
   protocol: 'imap' | 'smtp' | 'pop3';
@@ -26,59 +24,113 @@ export interface Target {
   tls?: { ca: string };
 }
 
+/** What the token flags gave: nothing, or a user and a token (and the account, for its hints). */
+export interface Credentials {
+  user?: string;
+  token?: string;
+  account?: Account;
+  source?: string;
+}
+
 /** A Target, or the exit code after saying what is wrong on stderr. */
 export async function resolveTarget(verb: string, args: ParsedArgs, io: CliIo, allowed: readonly string[]): Promise<Target | number> {
-  let url: URL;
+  const endpoint = resolveEndpoint(verb, args, io, allowed);
+  if (typeof endpoint === 'number') return endpoint;
+  const credentials = await resolveCredentials(verb, args, io);
+  if (typeof credentials === 'number') return credentials;
+  const { user, token } = credentials;
+  if (user === undefined || !token) {
+    io.err(`mailwire ${verb}: --user and a token (--token-file, --token-env, --token-cmd or --account) are needed`);
+    return EXIT.usage;
+  }
+  const ca = args.options.get('ca');
+  return {
+    protocol: endpoint.protocol,
+    host: endpoint.host,
+    port: endpoint.port,
+    security: endpoint.security === 'tls' ? 'tls' : 'starttls',
+    user,
+    token,
+    ...(typeof ca === 'string' ? { tls: { ca: await readFile(ca, 'utf8') } } : {}),
+  };
+}
+
+/** The URL (first positional) as an Endpoint, or EXIT.usage after saying why. */
+export function resolveEndpoint(verb: string, args: ParsedArgs, io: CliIo, allowed: readonly string[], options: { plaintext?: boolean } = {}): Endpoint | number {
+  const text = args.positionals[0] ?? '';
+  const scheme = /^([a-z0-9]+):/.exec(text)?.[1];
+  if (scheme === undefined || !allowed.includes(`${scheme}:`)) {
+    io.err(`mailwire ${verb}: ${scheme === undefined ? 'a URL is needed' : `${scheme}:// is not supported here`} (${allowed.map((p) => `${p}//`).join(', ')})`);
+    return EXIT.usage;
+  }
   try {
-    url = new URL(args.positionals[0] ?? '');
-  } catch {
-    io.err(`mailwire ${verb}: a URL is needed (${allowed.map((p) => `${p}//`).join(', ')})`);
+    return parseEndpoint(text, options);
+  } catch (error) {
+    if (!(error instanceof ArgvError)) throw error;
+    io.err(`mailwire ${verb}: ${error.message}`);
     return EXIT.usage;
   }
-  const port = DEFAULT_PORTS[url.protocol];
-  if (!port || !allowed.includes(url.protocol)) {
-    io.err(`mailwire ${verb}: ${url.protocol}// is not supported here (${allowed.map((p) => `${p}//`).join(', ')})`);
-    return EXIT.usage;
-  }
+}
+
+/** The user and token from --user and one token source, or the exit code after saying what is wrong. */
+export async function resolveCredentials(verb: string, args: ParsedArgs, io: CliIo): Promise<Credentials | number> {
   let user = args.options.get('user');
   let token: string | undefined;
+  let account: Account | undefined;
   const tokenFile = args.options.get('token-file');
   const tokenEnv = args.options.get('token-env');
   const tokenCmd = args.options.get('token-cmd');
-  const account = args.options.get('account');
-  if (typeof tokenFile === 'string') token = (await readFile(tokenFile, 'utf8')).trim();
-  else if (typeof tokenEnv === 'string') token = io.env[tokenEnv];
-  else if (typeof tokenCmd === 'string') {
+  const accountName = args.options.get('account');
+  const sources = [tokenFile, tokenEnv, tokenCmd, accountName].filter((s) => s !== undefined).length;
+  if (sources > 1) {
+    io.err(`mailwire ${verb}: give one of --token-file, --token-env, --token-cmd, --account`);
+    return EXIT.usage;
+  }
+  let source: string | undefined;
+  if (typeof tokenFile === 'string') {
+    source = `--token-file ${tokenFile}`;
+    try {
+      token = (await readFile(tokenFile, 'utf8')).trim();
+    } catch (error) {
+      io.err(`mailwire ${verb}: cannot read --token-file ${tokenFile}: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+  } else if (typeof tokenEnv === 'string') {
+    source = `--token-env ${tokenEnv}`;
+    token = io.env[tokenEnv];
+  } else if (typeof tokenCmd === 'string') {
+    source = '--token-cmd';
     try {
       token = await tokenFromCommand(tokenCmd, io.env);
     } catch (error) {
       io.err(`mailwire ${verb}: --token-cmd failed: ${(error as Error).message}`);
       return EXIT.auth;
     }
-  }
-  else if (typeof account === 'string') {
+  } else if (typeof accountName === 'string') {
+    source = `--account ${accountName}`;
     try {
-      const provider = accountTokenProvider(account, { env: { ...io.env } });
-      if (typeof user !== 'string') user = (await provider.account()).user;
+      const provider = accountTokenProvider(accountName, { env: { ...io.env } });
+      account = await provider.account();
+      if (typeof user !== 'string') user = account.user;
       token = await provider();
     } catch (error) {
-      io.err(`mailwire ${verb}: account ${account}: ${(error as Error).message}`);
+      io.err(`mailwire ${verb}: account ${accountName}: ${(error as Error).message}`);
       return EXIT.auth;
     }
   }
-  if (typeof user !== 'string' || !token) {
-    io.err(`mailwire ${verb}: --user and a token (--token-file, --token-env, --token-cmd or --account) are needed`);
+  if (typeof user === 'string' && token === undefined) {
+    io.err(`mailwire ${verb}: --user needs a token (--token-file, --token-env, --token-cmd or --account)`);
     return EXIT.usage;
   }
-  const ca = args.options.get('ca');
+  if (token !== undefined && typeof user !== 'string') {
+    io.err(`mailwire ${verb}: the token needs --user (the mailbox address)`);
+    return EXIT.usage;
+  }
   return {
-    protocol: url.protocol.startsWith('imap') ? 'imap' : url.protocol.startsWith('pop3') ? 'pop3' : 'smtp',
-    host: url.hostname,
-    port: Number(url.port || port[0]),
-    security: port[1],
-    user,
-    token,
-    ...(typeof ca === 'string' ? { tls: { ca: await readFile(ca, 'utf8') } } : {}),
+    ...(typeof user === 'string' ? { user } : {}),
+    ...(token !== undefined ? { token } : {}),
+    ...(account ? { account } : {}),
+    ...(source ? { source } : {}),
   };
 }
 

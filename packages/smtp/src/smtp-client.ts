@@ -21,7 +21,7 @@ import { hostname } from 'node:os';
 
 import { AuthenticationError, CommandError, ConnectionError, MailwireError, SecurityError, UsageError } from '@mailwire/errors';
 import { connectClient } from '@mailwire/net';
-import type { Transport } from '@mailwire/net';
+import type { TlsDetails, Transport } from '@mailwire/net';
 import { chooseMechanism, createClientMechanism, resolveToken, SaslExchange, withFreshTokenRetry } from '@mailwire/sasl';
 import { DotStuffer } from '@mailwire/wire';
 
@@ -90,6 +90,11 @@ export class SmtpClient {
   /** True while the connection is encrypted. */
   get secure(): boolean {
     return this.#transport?.secure ?? false;
+  }
+
+  /** The negotiated TLS and the server's certificate while connected, else null. */
+  tlsDetails(): TlsDetails | null {
+    return this.#transport?.tlsDetails() ?? null;
   }
 
   get authenticated(): boolean {

@@ -17,13 +17,23 @@ import { Pop3Client } from '@mailwire/pop3';
 import { SmtpClient } from '@mailwire/smtp';
 import { SaslExchange, createClientMechanism, encodeXOAuth2 } from '@mailwire/sasl';
 import { startTestServers } from '@mailwire/test-servers';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
 const USER = 'test@contoso.onmicrosoft.com';
-/** A stand-in for a Microsoft access token: they are well over a thousand characters. */
-const TOKEN = `EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA${'x'.repeat(1960)}`;
-const EXPIRED = `EwBAexpired${'y'.repeat(1989)}`;
+const NO_SMTP_USER = 'shared@contoso.onmicrosoft.com';
+/** A stand-in for a Microsoft access token: about 1,200 characters, as theirs are. */
+export const TOKEN = `EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA${'x'.repeat(1160)}`;
+const EXPIRED = `EwBAexpired${'y'.repeat(1189)}`;
+/** The token, and its XOAUTH2 base64 form, must appear in no transcript line. */
+const SECRETS = [TOKEN.slice(0, 48), Buffer.from(`user=${USER}\x01auth=Bearer ${TOKEN}`).toString('base64').slice(0, 48)];
+const leaks: string[] = [];
+
+/** Prints a redacted transcript line (long lines shortened) and notes any that holds the token. */
+function wire({ dir, line }: { dir: string; line: string }): void {
+  if (SECRETS.some((s) => line.includes(s))) leaks.push(line);
+  io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`);
+}
 
 class DemoFailed extends Error {}
 let io: CliIo;
@@ -57,6 +67,7 @@ function showInitialResponseRule(): void {
     const command = exchange.command();
     const form = exchange.initialResponseSent ? `one line (${command.length + 2} octets)` : 'two steps';
     io.out(`  ${protocol.padEnd(4)}${protocol === 'imap' ? (saslIr ? ' with SASL-IR   ' : ' without SASL-IR') : '                '}: ${form}: ${exchange.redactedCommand()}`);
+    check(exchange.initialResponseSent === saslIr, `${protocol}${saslIr ? ' with SASL-IR' : ''}: ${saslIr ? 'one line' : 'two steps'} for a ${TOKEN.length}-character token`);
   }
 }
 
@@ -64,7 +75,10 @@ async function steps(): Promise<void> {
   showInitialResponseRule();
   const servers = await startTestServers({
     personality: 'outlook',
-    users: [{ user: USER, tokens: [TOKEN], expiredTokens: [EXPIRED] }],
+    users: [
+      { user: USER, tokens: [TOKEN], expiredTokens: [EXPIRED] },
+      { user: NO_SMTP_USER, tokens: [TOKEN], smtpAuthDisabled: true },
+    ],
   });
   try {
     const base = { host: servers.host, port: servers.imap.tlsPort, security: 'tls' as const, tls: { ca: servers.ca } };
@@ -73,7 +87,7 @@ async function steps(): Promise<void> {
     const client = new ImapClient({
       ...base,
       auth: { user: USER, accessToken: TOKEN },
-      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+      transcript: wire,
     });
     await client.connect();
     check(client.authMechanisms.has('XOAUTH2'), 'the server offers XOAUTH2');
@@ -92,7 +106,7 @@ async function steps(): Promise<void> {
     const smtp = new SmtpClient({
       host: servers.host, port: servers.smtp.port, security: 'starttls', tls: { ca: servers.ca },
       auth: { user: USER, accessToken: TOKEN },
-      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+      transcript: wire,
     });
     await smtp.connect();
     const sent = await smtp.send({ from: 'alice@contoso.com', to: [USER] }, message);
@@ -117,7 +131,7 @@ async function steps(): Promise<void> {
     const pop3 = new Pop3Client({
       host: servers.host, port: servers.pop3.port, security: 'starttls', tls: { ca: servers.ca },
       auth: { user: USER, accessToken: TOKEN },
-      transcript: ({ dir, line }) => io.out(`  ${dir}: ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
+      transcript: wire,
     });
     await pop3.connect();
     const stat = await pop3.stat();
@@ -127,7 +141,7 @@ async function steps(): Promise<void> {
     check(stat.count === 1 && top.includes('Subject: Hello from mailwire'), 'POP3 sees the message sent by SMTP');
 
     heading('An expired token: the error says what happened and what to do');
-    const expired = new ImapClient({ ...base, auth: { user: USER, accessToken: EXPIRED } });
+    const expired = new ImapClient({ ...base, auth: { user: USER, accessToken: EXPIRED }, transcript: wire });
     try {
       await expired.connect();
       check(false, 'an expired token must be refused');
@@ -135,6 +149,23 @@ async function steps(): Promise<void> {
       check(error instanceof AuthenticationError, 'an AuthenticationError');
       const e = error as AuthenticationError;
       io.out(`  code ${e.code}, mechanism ${e.mechanism}, server said "${e.serverText}"`);
+      io.out(`  hint: ${e.hint}`);
+      check(e.hint !== undefined, 'the refusal carries a hint');
+    }
+
+    heading('SMTP AUTH disabled for the mailbox (535 5.7.139): the error names the admin step');
+    const disabled = new SmtpClient({
+      host: servers.host, port: servers.smtp.port, security: 'starttls', tls: { ca: servers.ca },
+      auth: { user: NO_SMTP_USER, accessToken: TOKEN },
+      transcript: wire,
+    });
+    try {
+      await disabled.connect();
+      check(false, 'SMTP AUTH must be refused for this mailbox');
+    } catch (error) {
+      check(error instanceof AuthenticationError && error.enhancedCode === '5.7.139', 'a 535 5.7.139 AuthenticationError');
+      const e = error as AuthenticationError;
+      io.out(`  code ${e.code}, reply ${e.replyCode} ${e.enhancedCode}`);
       io.out(`  hint: ${e.hint}`);
     }
 
@@ -150,13 +181,20 @@ async function steps(): Promise<void> {
     io.out(`  provider calls: ${handed.join(', ')}; connected and authenticated`);
     check(handed.join(',') === 'expired,fresh', 'exactly one retry with a fresh token');
     await retried.logout();
+    check(servers.errors.length === 0, 'the test servers saw no internal errors');
   } finally {
     await servers.stop();
   }
+  check(leaks.length === 0, 'no transcript line holds the token');
   io.out('\ndemo: all steps behaved as described');
 }
 
-export const DEMO_USAGE = 'Usage: mailwire demo\n  Starts the test servers on loopback and shows XOAUTH2 end to end: IMAP one line, SMTP two steps,\n  a message sent by SMTP and read by IMAP, a refused login with its diagnosis.';
+export const DEMO_USAGE = `Usage: mailwire demo
+  Starts the test servers (Office 365 personality) on loopback and shows XOAUTH2 end to end with a
+  1,200-character token: IMAP one line (SASL-IR), SMTP and POP3 two steps, a message sent by SMTP and
+  read back by IMAP and POP3, refused logins (expired token, SMTP AUTH disabled 5.7.139) with their
+  diagnosis, a token provider retried once; every transcript redacted.
+${EXIT_CODES_TEXT}`;
 
 export async function demo(argv: readonly string[], cliIo: CliIo): Promise<number> {
   if (argv.includes('--help')) {
@@ -164,6 +202,7 @@ export async function demo(argv: readonly string[], cliIo: CliIo): Promise<numbe
     return EXIT.ok;
   }
   io = cliIo;
+  leaks.length = 0;
   try {
     await steps();
     return EXIT.ok;

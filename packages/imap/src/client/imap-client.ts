@@ -13,6 +13,7 @@
 import { SecurityError, UsageError } from '@mailwire/errors';
 import type { MailwireError } from '@mailwire/errors';
 import { connectClient } from '@mailwire/net';
+import type { TlsDetails } from '@mailwire/net';
 import { resolveToken, withFreshTokenRetry } from '@mailwire/sasl';
 
 import { ImapResponseDecoder } from '../decode/imap-response-decoder.js';
@@ -70,6 +71,11 @@ export class ImapClient extends MessageOps {
   /** True while the connection is encrypted (implicit TLS or after STARTTLS). */
   get secure(): boolean {
     return this.conn?.transport.secure ?? false;
+  }
+
+  /** The negotiated TLS and the server's certificate while connected, else null. */
+  tlsDetails(): TlsDetails | null {
+    return this.conn?.transport.tlsDetails() ?? null;
   }
 
   /** The mailbox selected now, with what SELECT said and updates applied since. */

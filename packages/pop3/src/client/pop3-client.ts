@@ -20,7 +20,7 @@
  */
 import { AuthenticationError, CommandError, ConnectionError, MailwireError, ProtocolError, SecurityError, UsageError } from '@mailwire/errors';
 import { connect as connectTransport } from '@mailwire/net';
-import type { Transport } from '@mailwire/net';
+import type { TlsDetails, Transport } from '@mailwire/net';
 import { withFreshTokenRetry } from '@mailwire/sasl';
 
 import type { Pop3Status } from '../codec/status.js';
@@ -74,6 +74,11 @@ export class Pop3Client {
   /** The greeting's status, once connected. */
   get greeting(): Pop3Status | null {
     return this.#greeting;
+  }
+
+  /** The negotiated TLS and the server's certificate while connected, else null. */
+  tlsDetails(): TlsDetails | null {
+    return this.#transport?.tlsDetails() ?? null;
   }
 
   get secure(): boolean {
