@@ -102,7 +102,8 @@ export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, repo
     const word = endpoint.protocol === 'pop3' ? 'STLS' : 'STARTTLS';
     const rfc = endpoint.protocol === 'imap' ? 'RFC 9051 §6.2.1' : endpoint.protocol === 'smtp' ? 'RFC 3207 §4' : 'RFC 2595 §4';
     add('starttls', rfc, (plain ?? []).some((c) => c.toUpperCase() === word) ? 'pass' : 'not offered', `${word} offered on the plaintext port`);
-    const authBefore = (plain ?? []).some((c) => /^AUTH[= ]/i.test(c) || /^SASL /i.test(c)) && !(plain ?? []).some((c) => /^LOGINDISABLED$/i.test(c));
+    // An AUTH or SASL line naming no mechanism (Dovecot's "250-AUTH " where TLS is required) offers none.
+    const authBefore = (plain ?? []).some((c) => /^(AUTH[= ]|SASL )\s*\S/i.test(c)) && !(plain ?? []).some((c) => /^LOGINDISABLED$/i.test(c));
     add('no-auth-before-tls', 'RFC 8314 §3', authBefore ? 'fail' : 'pass', 'no SASL mechanism offered before TLS');
   }
   const oauth = mechanisms.filter((m) => m === 'XOAUTH2' || m === 'OAUTHBEARER');
