@@ -135,7 +135,7 @@ function decoderRun(streamThresholdBytes) {
 function mailboxRun(chunks, probe) {
   const decoder = new Decoder({});
   const out = { responses: 0, tagged: 0, samples: {}, touched: 0 };
-  const sample = (name) => { const n = Number(name.slice(name.lastIndexOf('/') + 1)); return probe && probe.has(n) ? (out.samples[n] ??= {}) : null; };
+  const sample = (name) => { if (!probe) return null; const n = Number(name.slice(name.lastIndexOf('/') + 1)); return probe.has(n) ? (out.samples[n] ??= {}) : null; };
   for (const chunk of chunks) {
     const responses = decoder.push(chunk);
     for (let i = 0; i < responses.length; i++) {
