@@ -2,11 +2,12 @@
 // of its own (so the CPU time and peak RSS are that client's). Prints one JSON line:
 // { wall, cpu (ms, from before connect to the end of the work), maxRSS (KiB), count, bytes },
 // or for the idle row { perConnection (bytes of RSS per idle authenticated connection), ... }.
-// Usage: node --expose-gc client.js <mailwire|node-imap|imapflow> <meta|single|bulk|idle> <port> <count>
+// Usage: node --expose-gc client.js <mailwire|node-imap|imapflow> <meta|single|bulk|idle> <port> <count> [user]
+// (user: the server mode to log in as, default the row; the chart runs `bulk` as sweep-<size>-<count>)
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const [lib, row, portArg, countArg] = process.argv.slice(2);
+const [lib, row, portArg, countArg, userArg] = process.argv.slice(2);
 const port = Number(portArg);
 const count = Number(countArg);
 const host = '127.0.0.1';
@@ -112,7 +113,7 @@ if (row === 'idle') {
 } else {
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
-  const c = await open(row);
+  const c = await open(userArg ?? row);
   await c.select();
   let out;
   if (row === 'single') {

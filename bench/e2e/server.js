@@ -5,7 +5,8 @@
 //            for `UID FETCH 1:*`;
 //   single — one 10,240-byte BODY[] for each `UID FETCH <n> ...`;
 //   bulk   — the literal stream (../lib/gen-literal.js: bodies of 10 KB–2 MB) for `UID FETCH 1:*`;
-//   idle   — nothing past LOGIN (the idle-connections row).
+//   idle   — nothing past LOGIN (the idle-connections row);
+//   sweep-<size>-<count> — `count` bodies of exactly `size` bytes for `UID FETCH 1:*` (the chart).
 // Tags are echoed from the client's commands; anything else gets a tagged OK. Prints
 // {"port":N} once listening. Usage: node server.js <metaCount> <singleCount> <bulkCount>
 import { createServer } from 'node:net';
@@ -29,6 +30,20 @@ const singleBody = (() => {
   return Buffer.from(s.slice(0, SINGLE_SIZE - 2) + '\r\n', 'latin1');
 })();
 
+const sweepBodies = new Map();
+/** A body of exactly `size` bytes of text lines (made once per size). */
+function sweepBody(size) {
+  let b = sweepBodies.get(size);
+  if (!b) {
+    const line = Buffer.from('Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n', 'latin1');
+    b = Buffer.alloc(size);
+    for (let i = 0; i < size; i += line.length) line.copy(b, i, 0, Math.min(line.length, size - i));
+    if (size >= 2) b.write('\r\n', size - 2, 'latin1');
+    sweepBodies.set(size, b);
+  }
+  return b;
+}
+
 const CAPS = 'IMAP4rev1 LITERAL+';
 const exists = { meta: metaCount, single: singleCount, bulk: bulkCount, idle: 0 };
 
@@ -51,7 +66,8 @@ async function answer(socket, state, tag, line) {
       return write(socket, `${tag} OK [CAPABILITY ${CAPS}] LOGIN completed\r\n`);
     }
     case 'SELECT': case 'EXAMINE': {
-      const n = exists[state.mode] ?? 0;
+      const sweep = /^sweep-(\d+)-(\d+)$/.exec(state.mode);
+      const n = sweep ? Number(sweep[2]) : exists[state.mode] ?? 0;
       return write(socket,
         `* ${n} EXISTS\r\n* 0 RECENT\r\n* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n` +
         `* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.\r\n` +
@@ -64,6 +80,16 @@ async function answer(socket, state, tag, line) {
         await write(socket, metaBody);
       } else if (state.mode === 'bulk' && set === '1:*') {
         for (const seg of bulkSegments) { const w = write(socket, seg); if (w) await w; }
+      } else if (state.mode.startsWith('sweep-') && set === '1:*') {
+        const [, size, count] = state.mode.split('-').map(Number);
+        const body = sweepBody(size);
+        for (let seq = 1; seq <= count; seq++) {
+          const head = Buffer.from(`* ${seq} FETCH (UID ${seq} BODY[] {${size}}\r\n`, 'latin1');
+          const tail = Buffer.from(')\r\n', 'latin1');
+          // small ones in one segment; large ones without copying the body
+          const parts = size <= 65536 ? [Buffer.concat([head, body, tail])] : [head, body, tail];
+          for (const part of parts) { const w = write(socket, part); if (w) await w; }
+        }
       } else if (/^\d+$/.test(set)) {
         const uid = Number(set);
         await write(socket, `* ${uid} FETCH (UID ${uid} BODY[] {${SINGLE_SIZE}}\r\n`);
