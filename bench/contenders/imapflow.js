@@ -42,7 +42,7 @@ function make(format) {
         while ((data = stream.read()) !== null) {
           try {
             const parsed = await parser(data.payload, { literals: data.literals });
-            if (self?.mailbox) {
+            if (self?.mailboxStream) {
               if (parsed.tag !== '*') { out.tagged++; resolve(); } else if (parsed.command === 'LIST' || parsed.command === 'STATUS') out.responses++;
             } else if (parsed.tag === '*' && String(parsed.command).length && parsed.attributes && parsed.attributes[0] &&
                 parsed.attributes[0].value === 'FETCH') {
@@ -81,7 +81,7 @@ function make(format) {
     stream.end();
     await done;
     if (failed) throw failed;
-    if (self?.mailbox) delete out.samples; // counts only: no mailbox-to-object mapping to check
+    if (self?.mailboxStream) delete out.samples; // counts only: no mailbox-to-object mapping to check
     return out;
   };
 }
@@ -92,7 +92,7 @@ export const imapflowParser = {
   kind: 'peer',
   what: 'ImapStream framing + imap-parser into { type, value } attribute trees; no FETCH-to-object mapping',
   fetch: make(false),
-  mailbox: make(false).bind({ mailbox: true }),
+  mailbox: make(false).bind({ mailboxStream: true }),
 };
 
 export const imapflowFormat = {
