@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { toChunks } from './lib/gen-fetch.js';
 import { bigPlan, literalChunks, literalPlan } from './lib/gen-literal.js';
+import { generateMailboxStream } from './lib/gen-mailbox.js';
 import { load } from './contenders/index.js';
 
 const [stream, id, fetchFile, runsArg, budgetArg] = process.argv.slice(2);
@@ -31,6 +32,7 @@ function same(a, b) {
 function verify(res, expected, plan, c) {
   if (res.responses !== expected.count) fail(`counted ${res.responses} FETCH responses, expected ${expected.count}`);
   if (res.tagged !== 1) fail(`saw ${res.tagged} tagged responses, expected 1`);
+  if (stream === 'mailbox') return verifySamples(res, expected, c);
   if (stream !== 'fetch') {
     if (res.literals !== expected.count) fail(`counted ${res.literals} literals, expected ${expected.count}`);
     if (res.literalBytes !== expected.literalBytes) fail(`counted ${res.literalBytes} literal bytes, expected ${expected.literalBytes}`);
@@ -47,6 +49,10 @@ function verify(res, expected, plan, c) {
     } else if (c.kind === 'mailwire' && c.id.startsWith('mailwire-decoder')) fail('the decoder gave no per-message uid/size to check');
     return;
   }
+  verifySamples(res, expected, c);
+}
+
+function verifySamples(res, expected, c) {
   const want = expected.samples;
   if (!res.samples) {
     if (c.id === 'mailwire-decoder') fail('the decoder gave no samples to check');
@@ -84,6 +90,12 @@ async function main() {
     expected = JSON.parse(readFileSync(fetchFile + '.json', 'utf8'));
     if (buffer.length !== expected.bytes) fail('the stream file does not match its description');
     const chunks = toChunks(buffer);
+    chunksOf = () => chunks;
+    probe = new Set(Object.keys(expected.samples).map(Number));
+  } else if (stream === 'mailbox') {
+    const generated = generateMailboxStream();
+    expected = generated.expected;
+    const chunks = toChunks(generated.buffer);
     chunksOf = () => chunks;
     probe = new Set(Object.keys(expected.samples).map(Number));
   } else {

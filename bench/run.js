@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FETCH_COUNT, FETCH_SEED, generateFetchStream } from './lib/gen-fetch.js';
 import { BIG_SIZE, bigPlan, literalPlan } from './lib/gen-literal.js';
+import { generateMailboxStream } from './lib/gen-mailbox.js';
 import { loadAll } from './contenders/index.js';
 import { topSelfTime } from './lib/profile.js';
 
@@ -23,8 +24,8 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
   return m ? [m[1], m[2] ?? true] : [a, true];
 }));
 const only = args.only ? new Set(String(args.only).split(',')) : null;
-const streams = args.stream ? String(args.stream).split(',') : ['fetch', 'literal', 'big'];
-const TITLES = { fetch: 'FETCH stream', literal: 'Literal stream', big: 'One big message' };
+const streams = args.stream ? String(args.stream).split(',') : ['fetch', 'mailbox', 'literal', 'big'];
+const TITLES = { fetch: 'FETCH stream', mailbox: 'Mailbox stream (LIST + STATUS)', literal: 'Literal stream', big: 'One big message' };
 const runs = Number(args.runs ?? 3);
 const suites = args.suite ? new Set(String(args.suite).split(',')) : null;
 const GENERATOR_VERSION = 2; // bump when the generators change, so cached streams are rebuilt
@@ -94,8 +95,9 @@ function table(stream, rows) {
   const peers = ok.filter((r) => r.kind === 'peer');
   const fastestPeer = peers.reduce((a, r) => (!a || r.bestMs < a.bestMs ? r : a), null);
   const base = ok.find((r) => r.id === 'baseline');
-  const head = ['contender', 'MB/s', stream === 'fetch' ? 'responses/s' : 'messages/s', 'best s', 'cpu s', 'peak RSS MB', 'vs fastest peer'];
+  const head = ['contender', 'MB/s', stream === 'fetch' || stream === 'mailbox' ? 'responses/s' : 'messages/s', 'best s', 'cpu s', 'peak RSS MB', 'vs fastest peer'];
   if (stream !== 'fetch') head.push('time vs indexOf');
+  if (stream === 'mailbox') head.push('vs node-imap');
   const lines = [head];
   for (const r of rows) {
     if (!r.ok) {
@@ -105,6 +107,7 @@ function table(stream, rows) {
     const row = [r.label, fmt(r.mbPerS, 0), big(r.responsesPerS), fmt(r.bestMs / 1000, 3), fmt(r.bestCpuMs / 1000, 3), fmt(r.maxRssMB, 0),
       fastestPeer ? (fastestPeer.bestMs / r.bestMs).toFixed(2) + 'x' : '-'];
     if (stream !== 'fetch') row.push(base ? (r.bestMs / base.bestMs).toFixed(2) + 'x' : '-');
+    if (stream === 'mailbox') { const ni = ok.find((x) => x.id === 'node-imap'); row.push(ni ? (ni.bestMs / r.bestMs).toFixed(2) + 'x' : '-'); }
     lines.push(row);
   }
   return { lines, fastestPeer: fastestPeer?.label, baseline: base?.bestMs };
@@ -121,6 +124,12 @@ function verdicts(rows) {
   if (dec && fp) {
     const x = fp.bestMs / dec.bestMs;
     out.push(`${x >= 5 ? 'MET ' : 'MISSED'} FETCH stream: ImapResponseDecoder ${x.toFixed(2)}x the fastest peer (${fp.label}); target 5x`);
+  }
+  const mb = get('mailbox', 'mailwire-decoder');
+  const ni = get('mailbox', 'node-imap');
+  if (mb && ni) {
+    const x = ni.bestMs / mb.bestMs;
+    out.push(`${x >= 5 ? 'MET ' : 'MISSED'} Mailbox stream (LIST + STATUS): ImapResponseDecoder ${x.toFixed(2)}x node-imap; target 5x (issue 10)`);
   }
   const st = get('literal', 'mailwire-decoder-stream');
   const base = get('literal', 'baseline');
@@ -221,6 +230,10 @@ async function imapSuite() {
     const { file, meta } = fetchStreamFile();
     fetchFile = file;
     descriptions.fetch = `${meta.count} \`* N FETCH (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE)\` responses + tagged OK, ${(meta.bytes / 1e6).toFixed(1)} MB, sha256 ${meta.sha256.slice(0, 16)}…, fed in 64 KiB chunks`;
+  }
+  if (streams.includes('mailbox')) {
+    const e = generateMailboxStream().expected;
+    descriptions.mailbox = `${e.mailboxes} \`* LIST (attributes) "/" name\` + ${e.mailboxes} \`* STATUS name (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ])\` responses (RFC 5819 LIST-STATUS; quoted, escaped, modified UTF-7 and ${e.literals} literal names) + tagged OK, ${(e.bytes / 1e6).toFixed(1)} MB, fed in 64 KiB chunks`;
   }
   if (streams.includes('literal')) {
     const e = literalPlan().expected;

@@ -14,4 +14,5 @@ export default {
   what: 'Buffer.indexOf(LF) per line, reads the {n} at a line end and skips n literal bytes; builds no tokens or values',
   fetch: run,
   literal: run,
+  mailbox: run,
 };

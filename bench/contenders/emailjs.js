@@ -10,12 +10,13 @@ import { ScanFramer } from '../lib/scan-framer.js';
 const require = createRequire(import.meta.url);
 const { parser } = require('emailjs-imap-handler');
 
-function make(valueAsString) {
+function make(valueAsString, mailbox = false) {
   return async function run(chunks, probe) {
     const out = { responses: 0, tagged: 0, literals: 0, literalBytes: 0, samples: {} };
     const collect = (buf) => {
       const parsed = parser(buf.subarray(0, buf.length - 2), { valueAsString });
       if (parsed.tag !== '*') { out.tagged++; return; }
+      if (mailbox) { if (parsed.command === 'LIST' || parsed.command === 'STATUS') out.responses++; return; }
       // "* 12 FETCH (...)" comes out as command '12', attributes [FETCH atom, [items]]
       const list = parsed.attributes || [];
       if (!list[0] || String(list[0].value).toUpperCase() !== 'FETCH') return;
@@ -33,6 +34,7 @@ function make(valueAsString) {
     };
     const f = new ScanFramer({ collect });
     for (const chunk of chunks) f.push(chunk);
+    if (mailbox) delete out.samples; // counts only: no mailbox-to-object mapping to check
     return out;
   };
 }
@@ -44,4 +46,5 @@ export default {
   what: 'parser() on each whole response (framed by the baseline scan, literals inline) into { type, value } trees; no FETCH-to-object mapping',
   fetch: make(true),
   literal: make(false),
+  mailbox: make(true, true),
 };

@@ -30,6 +30,7 @@ function attr(parsed, name) {
 
 function make(format) {
   return async function run(chunks, probe) {
+    const self = this;
     const stream = new ImapStream({ logger: quiet });
     const mailbox = { path: 'INBOX', uidValidity: 1n };
     const out = { responses: 0, tagged: 0, literals: 0, literalBytes: 0, samples: {} };
@@ -41,7 +42,9 @@ function make(format) {
         while ((data = stream.read()) !== null) {
           try {
             const parsed = await parser(data.payload, { literals: data.literals });
-            if (parsed.tag === '*' && String(parsed.command).length && parsed.attributes && parsed.attributes[0] &&
+            if (self?.mailboxStream) {
+              if (parsed.tag !== '*') { out.tagged++; resolve(); } else if (parsed.command === 'LIST' || parsed.command === 'STATUS') out.responses++;
+            } else if (parsed.tag === '*' && String(parsed.command).length && parsed.attributes && parsed.attributes[0] &&
                 parsed.attributes[0].value === 'FETCH') {
               out.responses++;
               const seq = Number(parsed.command);
@@ -78,6 +81,7 @@ function make(format) {
     stream.end();
     await done;
     if (failed) throw failed;
+    if (self?.mailboxStream) delete out.samples; // counts only: no mailbox-to-object mapping to check
     return out;
   };
 }
@@ -88,6 +92,7 @@ export const imapflowParser = {
   kind: 'peer',
   what: 'ImapStream framing + imap-parser into { type, value } attribute trees; no FETCH-to-object mapping',
   fetch: make(false),
+  mailbox: make(false).bind({ mailboxStream: true }),
 };
 
 export const imapflowFormat = {

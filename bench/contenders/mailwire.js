@@ -131,6 +131,31 @@ function decoderRun(streamThresholdBytes) {
   };
 }
 
+/** The mailbox stream: LIST entries and STATUS results, typed. */
+function mailboxRun(chunks, probe) {
+  const decoder = new Decoder({});
+  const out = { responses: 0, tagged: 0, samples: {}, touched: 0 };
+  const sample = (name) => { if (!probe) return null; const n = Number(name.slice(name.lastIndexOf('/') + 1)); return probe.has(n) ? (out.samples[n] ??= {}) : null; };
+  for (const chunk of chunks) {
+    const responses = decoder.push(chunk);
+    for (let i = 0; i < responses.length; i++) {
+      const r = responses[i];
+      if (r.kind === 'list') {
+        out.responses++;
+        out.touched += r.entry.name.length + r.entry.attributes.length;
+        const s = sample(r.entry.name);
+        if (s) s.attributes = r.entry.attributes.length;
+      } else if (r.kind === 'mailbox-status') {
+        out.responses++;
+        out.touched += r.status.messages;
+        const s = sample(r.mailbox);
+        if (s) { s.messages = r.status.messages; s.unseen = r.status.unseen; }
+      } else if (r.kind === 'status' && r.tag) out.tagged++;
+    }
+  }
+  return out;
+}
+
 export const mailwireDecoder = {
   id: 'mailwire-decoder',
   label: 'mailwire ImapResponseDecoder',
@@ -138,6 +163,7 @@ export const mailwireDecoder = {
   what: '@mailwire/imap ImapResponseDecoder.push(): typed FetchResults (uid, flags, internalDate, size, Envelope, BodyStructure tree; strings as sent)',
   async setup() { Decoder = await loadDecoder(); },
   fetch: decoderRun(0),
+  mailbox: mailboxRun,
 };
 
 export const mailwireDecoderStream = {

@@ -51,6 +51,33 @@ async function run(chunks, probe) {
   return out;
 }
 
+async function mailbox(chunks, probe) {
+  const input = new PassThrough({ highWaterMark: 64 * 1024 });
+  const parser = new Parser(input);
+  const out = { responses: 0, tagged: 0, samples: {} };
+  let finish;
+  const done = new Promise((resolve) => { finish = resolve; });
+  const sample = (name) => { const n = Number(String(name).slice(String(name).lastIndexOf('/') + 1)); return probe && probe.has(n) ? (out.samples[n] ??= {}) : null; };
+  parser.on('untagged', (info) => {
+    if (info.type === 'list') {
+      out.responses++;
+      const s = sample(info.text.name);
+      if (s) s.attributes = info.text.flags.length;
+    } else if (info.type === 'status') {
+      out.responses++;
+      const s = sample(info.text.name);
+      if (s) { s.messages = info.text.attrs.messages; s.unseen = info.text.attrs.unseen; }
+    }
+  });
+  parser.on('tagged', () => { out.tagged++; finish(); });
+  for (const chunk of chunks) {
+    if (!input.write(chunk)) await new Promise((r) => input.once('drain', r));
+  }
+  await done;
+  input.end();
+  return out;
+}
+
 export default {
   id: 'node-imap',
   label: 'node-imap 0.8.19 Parser',
@@ -58,4 +85,5 @@ export default {
   what: 'lib/Parser.js fed through a stream: line as string, regex dispatch, parseFetch -> object (envelope with RFC 2047 decoded subject, bodystructure tree, Date); BODY[] as a Readable read to the end',
   fetch: run,
   literal: run,
+  mailbox,
 };

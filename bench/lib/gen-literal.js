@@ -90,7 +90,7 @@ export function literalPlan({ count = LITERAL_COUNT, seed = LITERAL_SEED, minSiz
 const CLOSE = Buffer.from('\r\n)\r\n', 'latin1');
 
 /** The stream's segments in order (views into the plan, no copies). */
-function* segments(plan) {
+export function* segments(plan) {
   for (const m of plan.messages) {
     yield m.line;
     yield m.head;

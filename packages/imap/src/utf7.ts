@@ -67,10 +67,12 @@ export function decodeModifiedUtf7(raw: string): string {
   let out = '';
   let i = 0;
   while (i < raw.length) {
-    const ch = raw[i];
-    if (ch !== '&') {
-      out += ch;
-      i++;
+    if (raw.charCodeAt(i) !== 0x26 /* & */) {
+      // the run of direct characters up to the next "&", in one slice
+      const amp = raw.indexOf('&', i);
+      const stop = amp < 0 ? raw.length : amp;
+      out += raw.slice(i, stop);
+      i = stop;
       continue;
     }
     const end = raw.indexOf('-', i + 1);

@@ -80,6 +80,8 @@ export class Transport {
   private waiting = false;
   private writesInFlight = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The timer counts: the client waits for the peer or a write is in flight. */
+  private timerArmed = false;
   private readonly recorder: TranscriptRecorder | null;
   private deflater: Deflater | null = null;
   private readonly abortListener: (() => void) | null = null;
@@ -171,6 +173,12 @@ export class Transport {
 
   get bufferedBytes(): number {
     return this.queuedBytes;
+  }
+
+  /** A chunk already received and not yet read, taken without waiting; undefined if none. */
+  takeBuffered(): Uint8Array | undefined {
+    if (this.failure || this.reader) return undefined;
+    return this.takeQueued();
   }
 
   /** The next chunk of bytes from the peer, or null once it ended the stream. */
@@ -386,13 +394,30 @@ export class Transport {
     this.timer?.refresh();
   }
 
+  /**
+   * Arms the progress timer when the client starts waiting (or writing), disarms it when it
+   * stops. Disarming leaves the (unref'd) timer to lapse harmlessly instead of clearing it,
+   * and arming again refreshes the same timer: the client turns waiting on and off for each
+   * chunk and each response, and a timer created and cleared each time costs more than
+   * the decoding of a small response.
+   */
   private updateTimer(): void {
     const ms = this.options.timeoutMs;
     const active = (this.waiting || this.writesInFlight > 0) && !this.failure && ms !== undefined && ms > 0;
-    if (!active) return this.stopTimer();
-    if (this.timer) return;
+    if (!active) {
+      this.timerArmed = false;
+      return;
+    }
+    if (this.timerArmed) return;
+    this.timerArmed = true;
+    if (this.timer) {
+      this.timer.refresh(); // the countdown starts again from now
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = null;
+      if (!this.timerArmed) return; // lapsed while the client was not waiting
+      this.timerArmed = false;
       this.fail(new TimeoutError(`No progress from ${this.where()} for ${ms} ms`, { protocol: 'net' }));
     }, ms);
     this.timer.unref?.();
@@ -401,6 +426,7 @@ export class Transport {
   private stopTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.timerArmed = false;
   }
 
   private where(): string {

@@ -26,18 +26,21 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.items.length >= this.capacity || this.weight > this.maxWeight;
   }
 
-  /** Adds an item; resolves when the queue has room again. */
-  push(item: T): Promise<void> {
-    if (this.abandoned || this.done) return Promise.resolve();
+  /**
+   * Adds an item; returns a promise that resolves when the queue has room again, or
+   * undefined when it still has room (nothing to wait for, no promise made).
+   */
+  push(item: T): Promise<void> | undefined {
+    if (this.abandoned || this.done) return undefined;
     if (this.pull) {
       const p = this.pull;
       this.pull = this.pullReject = null;
       p({ value: item, done: false });
-      return Promise.resolve();
+      return undefined;
     }
     this.items.push(item);
     this.weight += this.weigh(item);
-    if (!this.full) return Promise.resolve();
+    if (!this.full) return undefined;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 

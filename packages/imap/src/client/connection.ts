@@ -157,7 +157,10 @@ export class Connection {
           if (!(await this.waitForInput())) return;
           continue;
         }
-        await this.perform(step);
+        // Most steps finish at once: awaiting only the ones that return a promise saves a
+        // microtask hop per response (50,000 of them in one large FETCH).
+        const pending = this.perform(step);
+        if (pending) await pending;
       }
     } catch (err) {
       this.fail(err instanceof MailwireError ? err : new ConnectionError(`IMAP connection failed: ${(err as Error).message}`, { protocol: 'imap', cause: err }));
@@ -167,6 +170,14 @@ export class Connection {
   /** Waits for a chunk or a kick; false when the connection is over. */
   private async waitForInput(): Promise<boolean> {
     this.updateWaiting();
+    if (this.pendingRead === null) {
+      // Bytes already received go to the session without a promise race.
+      const chunk = this.transport.takeBuffered();
+      if (chunk) {
+        this.session.receive(chunk);
+        return true;
+      }
+    }
     this.pendingRead ??= this.transport.read().then((chunk) => ({ chunk }), (error: unknown) => ({ error }));
     const kicked = new Promise<null>((resolve) => {
       this.kickResolve = () => resolve(null);
@@ -188,16 +199,15 @@ export class Connection {
     this.transport.setWaiting(!this.session.idling && (this.session.pendingCount > 0 || this.greeting === null));
   }
 
-  private async perform(step: Exclude<SessionStep, { kind: 'need-data' }>): Promise<void> {
+  /** Carries out one step; returns a promise only for a step that must be awaited. */
+  private perform(step: Exclude<SessionStep, { kind: 'need-data' }>): Promise<void> | void {
     switch (step.kind) {
       case 'write':
-        await this.transport.write(step.bytes, { secret: step.secret === true });
-        return;
+        return this.transport.write(step.bytes, { secret: step.secret === true });
       case 'write-stream':
         // Waiting on the caller's source is not the server's time: no progress timer meanwhile.
         this.transport.setWaiting(false);
-        await this.writeStream(step.size, step.source, step.secret === true);
-        return;
+        return this.writeStream(step.size, step.source, step.secret === true);
       case 'GreetingReceived': {
         this.greeting = step.response;
         const w = this.greetingWaiter;
@@ -212,20 +222,18 @@ export class Connection {
       case 'CommandCompleted':
       case 'CommandFailed': {
         const ok = step.kind === 'CommandCompleted';
-        if (ok && (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS')) await this.switchStream(step.handle.name);
-        else if (step.handle.name === 'STARTTLS' || step.handle.name === 'COMPRESS') this.session.takeUnread();
-        for (const r of [...step.data, step.response]) if (r.kind === 'status') this.alert(r as StatusResponse);
-        const w = this.waiters.get(step.handle);
-        this.waiters.delete(step.handle);
-        w?.resolve({ ok, handle: step.handle, response: step.response, data: step.data });
+        const name = step.handle.name;
+        if (ok && (name === 'STARTTLS' || name === 'COMPRESS')) return this.switchStream(name).then(() => this.completed(step, ok));
+        if (name === 'STARTTLS' || name === 'COMPRESS') this.session.takeUnread();
+        this.completed(step, ok);
         return;
       }
       case 'DataReceived': {
         const w = this.waiters.get(step.handle);
         // A slow consumer (backpressure) is not a silent server: no progress timer meanwhile.
         this.transport.setWaiting(false);
-        await w?.options.onData?.(step.response);
-        return;
+        const pending = w?.options.onData?.(step.response);
+        return pending ? pending : undefined;
       }
       case 'IdleAccepted': {
         this.updateWaiting();
@@ -253,6 +261,15 @@ export class Connection {
         return;
       }
     }
+  }
+
+  /** Settles a finished command's promise (after its [ALERT]s). */
+  private completed(step: Extract<SessionStep, { kind: 'CommandCompleted' | 'CommandFailed' }>, ok: boolean): void {
+    for (const r of step.data) if (r.kind === 'status') this.alert(r as StatusResponse);
+    this.alert(step.response);
+    const w = this.waiters.get(step.handle);
+    this.waiters.delete(step.handle);
+    w?.resolve({ ok, handle: step.handle, response: step.response, data: step.data });
   }
 
   private alert(response: StatusResponse): void {

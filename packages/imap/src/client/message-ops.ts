@@ -99,7 +99,8 @@ export abstract class MessageOps extends MailboxOps {
     const max = this.maxHeldBytes();
     const parts: Uint8Array[] = [];
     let bytes = 0;
-    for await (const chunk of this.bodyStream(set, opts, max)) {
+    // The pieces are collected straight from the connection loop: no queue, no iterator.
+    await this.bodySection(set, opts, max, (chunk) => {
       bytes += chunk.length;
       if (bytes > max) {
         const err = new ProtocolError(`fetchBody() would hold more than ${max} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
@@ -107,7 +108,8 @@ export abstract class MessageOps extends MailboxOps {
         throw err;
       }
       parts.push(chunk);
-    }
+      return undefined;
+    });
     return Buffer.concat(parts);
   }
 
@@ -118,12 +120,34 @@ export abstract class MessageOps extends MailboxOps {
 
   /** fetchBodyStream(), refusing at its announcement a wanted literal larger than `max`. */
   private async *bodyStream(set: string, opts: { uid?: boolean; section?: string }, max: number): AsyncIterable<Uint8Array> {
-    const wanted = bodyKey(opts.section);
     const queue = new AsyncQueue<Uint8Array>(8);
+    const running = this.bodySection(set, opts, max, (bytes) => queue.push(bytes)).then(
+      () => queue.end(),
+      (err: unknown) => queue.fail(err),
+    );
+    try {
+      yield* queue;
+    } finally {
+      await running;
+    }
+  }
+
+  /**
+   * FETCH of one body section, each piece of it handed to `sink` as it arrives (the
+   * connection loop waits for the promise `sink` returns: backpressure). A wanted literal
+   * larger than `max` is refused at its announcement; no such section at all is EPROTOCOL.
+   */
+  private async bodySection(
+    set: string,
+    opts: { uid?: boolean; section?: string },
+    max: number,
+    sink: (bytes: Uint8Array) => Promise<void> | undefined,
+  ): Promise<void> {
+    const wanted = bodyKey(opts.section);
     let target: number | null = null;
     let found = false;
     const items = opts.uid ? ['UID', bodyItem(opts.section)] : [bodyItem(opts.section)];
-    const running = this.exec(
+    await this.exec(
       { name: opts.uid ? 'UID FETCH' : 'FETCH', args: [seq(sequenceSet(set)), fetchItemsArg(items)], stream: true },
       {
         onData: (r) => {
@@ -143,7 +167,7 @@ export abstract class MessageOps extends MailboxOps {
             const c = r as { seq: number | null; section: string | null; bytes: Uint8Array };
             if (c.seq === target && c.section?.toUpperCase() === wanted) {
               found = true;
-              return queue.push(c.bytes);
+              return sink(c.bytes);
             }
             return undefined;
           }
@@ -152,18 +176,11 @@ export abstract class MessageOps extends MailboxOps {
           const key = Object.keys(f.body ?? {}).find((k) => k.toUpperCase() === wanted);
           if (key === undefined) return undefined;
           found = true;
-          return queue.push(f.body![key]!);
+          return sink(f.body![key]!);
         },
       },
-    ).then(
-      () => (found ? queue.end() : queue.fail(new ProtocolError(`The server sent no ${wanted} for ${set}`, { protocol: 'imap' }))),
-      (err: unknown) => queue.fail(err),
     );
-    try {
-      yield* queue;
-    } finally {
-      await running;
-    }
+    if (!found) throw new ProtocolError(`The server sent no ${wanted} for ${set}`, { protocol: 'imap' });
   }
 
   /** SEARCH / UID SEARCH: the matching numbers; ESEARCH (RFC 4731) where offered. */

@@ -75,7 +75,7 @@ export function readAtoms(r: ImapReader): string[] {
 
 /** Reads resp-text-code after "["; leaves the reader past "]". */
 export function readRespTextCode(r: ImapReader, quirks: ImapQuirks): ResponseCode {
-  const name = r.atom()?.toUpperCase();
+  const name = r.keyword();
   if (name === undefined) throw r.error('resp-text-code');
   let value: unknown;
   switch (name) {

@@ -10,6 +10,7 @@
  */
 import { WireError } from '../wire-error.js';
 import type { ImapFrame, LiteralSpan } from './imap-framer.js';
+import { knownKeyword } from './keywords.js';
 import {
   ASTRING_CHAR, ATOM_CHAR, BACKSLASH, CHAR_CLASS, CR, DIGIT, DQUOTE, LBRACE, LF, LPAREN,
   LBRACKET, PLUS, RBRACE, RBRACKET, RPAREN, SP, STAR, TAG_CHAR, TILDE,
@@ -199,9 +200,16 @@ export class ImapReader {
     return this.atom() ?? this.#fail('atom');
   }
 
-  /** An atom, upper-cased (for keywords compared case-insensitively). */
+  /**
+   * An atom, upper-cased (for keywords compared case-insensitively). The usual keywords
+   * (keywords.ts) are matched on the bytes and returned as constants, with no new string.
+   */
   keyword(): string | undefined {
-    return this.atom()?.toUpperCase();
+    const start = this.pos;
+    const e = this.#span(ATOM_CHAR);
+    if (e === start) return undefined;
+    this.pos = e;
+    return knownKeyword(this.bytes, start, e - start) ?? this.decode(start, e).toUpperCase();
   }
 
   /** tag = 1*<any ASTRING-CHAR except "+"> */
@@ -253,6 +261,14 @@ export class ImapReader {
     const e = this.#span(DIGIT);
     if (e === this.pos) return undefined;
     if (e - this.pos > 19) throw this.error('a number below 2^63');
+    if (e - this.pos <= 15) {
+      // exact as a double: BigInt of a number, without making and parsing a string
+      const b = this.bytes;
+      let n = 0;
+      for (let i = this.pos; i < e; i++) n = n * 10 + (b[i] - 0x30);
+      this.pos = e;
+      return BigInt(n);
+    }
     const v = BigInt(this.raw(this.pos, e));
     if (v >= 2n ** 63n) throw this.error('a number below 2^63');
     this.pos = e;
