@@ -117,3 +117,31 @@ describe('POP3: a line without CRLF', () => {
     expect(written).toBeLessThan(100);
   });
 });
+
+describe('POP3: a body that never ends', () => {
+  it('retr() stops at limits.maxMessageBytes with EPROTOCOL instead of holding it all', async () => {
+    let written = 0;
+    const s = await lineServer('+OK ready\r\n', (line, socket) => {
+      if (line === 'CAPA') return CAPA;
+      if (line !== 'RETR 1') return '+OK\r\n';
+      const chunk = Buffer.alloc(1 << 20, 0x78);
+      chunk.write('+OK huge\r\n');
+      chunk.write('\r\n', chunk.length - 2);
+      const pump = () => {
+        while (written < 100 && !socket.destroyed) {
+          written++;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    servers.push(s);
+    const c = new Pop3Client({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 60_000, limits: { maxMessageBytes: 4 << 20 } });
+    clients.push(c);
+    await c.connect();
+    const err = await failure(c.retr(1));
+    expect(err.code).toBe('EPROTOCOL');
+    expect(err.message).toMatch(/maxMessageBytes/);
+    expect(written).toBeLessThan(100);
+  });
+});

@@ -8,7 +8,12 @@ export interface Pop3ClientOptions extends ClientOptions {
    * answers are still matched strictly in order.
    */
   pipelining?: boolean;
+  /** `maxMessageBytes`: the most a retr()/top()/UIDL/LIST answer may hold in memory (default 64 MiB); retrStream() has no such limit. */
+  limits?: { maxMessageBytes?: number };
 }
+
+/** The default `limits.maxMessageBytes`: as much as the IMAP client holds of one body. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** RFC 1939 / RFC 8314 ports: 995 for implicit TLS, 110 otherwise. */
 export function defaultPort(security: ClientOptions['security']): number {

@@ -28,7 +28,7 @@ import { Pop3Session } from '../session/session.js';
 import type { Pop3Event } from '../session/session.js';
 import { authenticate } from './authenticate.js';
 import { parseCapa } from './capabilities.js';
-import { defaultPort } from './client-options.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, defaultPort } from './client-options.js';
 import type { Pop3ClientOptions } from './client-options.js';
 
 const decoder = new TextDecoder();
@@ -372,9 +372,15 @@ export class Pop3Client {
     await this.#okMulti(keyword, args);
     const parts: Uint8Array[] = [];
     let size = 0;
+    const max = this.#options.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     for (let b = await this.#body(); b !== null; b = await this.#body()) {
       parts.push(b);
       size += b.length;
+      if (size > max) {
+        // A server that never ends the body must not make the client hold it all: stop reading, close.
+        parts.length = 0;
+        throw this.#die(new MailwireError('EPROTOCOL', `The ${keyword} answer passed ${max} bytes (limits.maxMessageBytes); use retrStream() for large messages`, { protocol: 'pop3', command: keyword }));
+      }
     }
     const out = new Uint8Array(size);
     let at = 0;
