@@ -119,7 +119,7 @@ describe('POP3: a line without CRLF', () => {
 });
 
 describe('POP3: a body that never ends', () => {
-  it('retr() stops at limits.maxMessageBytes with EPROTOCOL instead of holding it all', async () => {
+  it('retr() stops at maxResponseBytes with EPROTOCOL instead of holding it all', async () => {
     let written = 0;
     const s = await lineServer('+OK ready\r\n', (line, socket) => {
       if (line === 'CAPA') return CAPA;
@@ -136,12 +136,12 @@ describe('POP3: a body that never ends', () => {
       pump();
     });
     servers.push(s);
-    const c = new Pop3Client({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 60_000, limits: { maxMessageBytes: 4 << 20 } });
+    const c = new Pop3Client({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 60_000, maxResponseBytes: 4 << 20 });
     clients.push(c);
     await c.connect();
     const err = await failure(c.retr(1));
     expect(err.code).toBe('EPROTOCOL');
-    expect(err.message).toMatch(/maxMessageBytes/);
+    expect(err.message).toMatch(/maxResponseBytes/);
     expect(written).toBeLessThan(100);
   });
 });

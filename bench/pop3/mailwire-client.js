@@ -13,7 +13,11 @@ if (window <= 1) {
   // PIPELINING: keep `window` RETRs in flight.
   let next = 1;
   const worker = async () => {
-    while (next <= count) bytes += (await client.retr(next++)).length;
+    while (next <= count) {
+      // read the answer first: `bytes += await ...` would add to a stale total across workers
+      const message = await client.retr(next++);
+      bytes += message.length;
+    }
   };
   await Promise.all(Array.from({ length: window }, worker));
 }

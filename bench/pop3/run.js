@@ -63,6 +63,12 @@ try {
   for (const x of report.rows) console.log(`  ${x.client.padEnd(24)} ${String(x.messagesPerSecond).padStart(7)} msg/s  ${x.cpuSeconds.toFixed(3)} s CPU`);
   console.log(`  mailwire / poplib        ${report.ratio.messagesPerSecond}x messages/s, ${report.ratio.cpu}x less CPU`);
   console.log(`  pipelined / poplib       ${report.ratioPipelined.messagesPerSecond}x messages/s, ${report.ratioPipelined.cpu}x less CPU`);
+  const STREAM_MB = Number(process.env.POP3_BENCH_STREAM_MB ?? 256);
+  if (STREAM_MB > 0) {
+    const st = await run(process.execPath, [`${here}stream-client.js`, String(STREAM_MB)]);
+    report.retrStream = { ...st, megabytesPerSecond: Math.round(st.bytes / 2 ** 20 / st.wall) };
+    console.log(`  retrStream of one ${STREAM_MB} MiB message (every line dot-stuffed): ${report.retrStream.megabytesPerSecond} MiB/s, RSS ${st.rssBeforeMiB} -> peak ${st.peakRssMiB} MiB`);
+  }
   mkdirSync(`${here}../results`, { recursive: true });
   writeFileSync(`${here}../results/pop3.json`, `${JSON.stringify(report, null, 2)}\n`);
 } finally {

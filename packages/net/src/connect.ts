@@ -9,7 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { AbortError, ConnectionError, TimeoutError } from '@mailwire/errors';
 
-import { DEFAULT_TIMEOUT_MS, type Security } from './client-options.js';
+import { DEFAULT_TIMEOUT_MS, type ClientOptions, type Security } from './client-options.js';
 import type { TranscriptSink } from './transcript.js';
 import { MIN_TLS_VERSION, Transport } from './transport.js';
 
@@ -70,4 +70,31 @@ export async function connect(options: ConnectOptions): Promise<Transport> {
     ...(signal ? { signal } : {}),
     ...(options.transcript ? { transcript: options.transcript } : {}),
   });
+}
+
+/** What `connectClient` opened: the Transport, and the security and port it used. */
+export interface ClientConnection {
+  transport: Transport;
+  security: Security;
+  port: number;
+}
+
+/**
+ * Opens the connection a protocol client's options describe: security 'tls' unless told
+ * otherwise, the protocol's default port for that security, and the common TLS, timeout,
+ * abort and transcript options passed through unchanged.
+ */
+export async function connectClient(options: ClientOptions, defaultPort: (security: Security) => number): Promise<ClientConnection> {
+  const security = options.security ?? 'tls';
+  const port = options.port ?? defaultPort(security);
+  const transport = await connect({
+    host: options.host,
+    port,
+    security,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.transcript ? { transcript: options.transcript } : {}),
+  });
+  return { transport, security, port };
 }

@@ -81,6 +81,30 @@ describe('connect and Transport', () => {
     expect(sni).toBe('localhost');
   });
 
+  it('tlsDetails(): null in plaintext; after STARTTLS the version, the verified certificate and its names', async () => {
+    const { ca, key, cert } = testCert();
+    const port = await listen(createServer((s) => {
+      s.write('* OK plain\r\n');
+      s.once('data', () => {
+        s.write('S1 OK go ahead\r\n');
+        new TLSSocket(s, { isServer: true, key, cert });
+      });
+    }));
+    const t = track(await connect({ host: 'localhost', port, security: 'starttls', tls: { ca } }));
+    await readUntil(t, '\r\n');
+    expect(t.tlsDetails()).toBeNull();
+    await t.write(enc('S1 STARTTLS\r\n'));
+    await readUntil(t, '\r\n');
+    await t.upgradeToTls({ ca });
+    const details = t.tlsDetails();
+    expect(details).toMatchObject({ authorized: true });
+    expect(details?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(details?.subject).toContain('CN=');
+    expect(details?.issuer).toContain('CN=');
+    expect(details?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(details?.validTo).not.toBe('');
+  });
+
   it('refuses a certificate it cannot verify (ECONNECTION)', async () => {
     const { key, cert } = testCert();
     const port = await listen(createTlsServer({ key, cert }, (s) => s.end()));

@@ -33,6 +33,20 @@ import { Deflater } from './deflate.js';
 import { TranscriptRecorder } from './transcript.js';
 import type { TranscriptSink } from './transcript.js';
 
+/** What Transport.tlsDetails() reports. */
+export interface TlsDetails {
+  protocol: string;
+  cipher: string;
+  authorized: boolean;
+  authorizationError?: string;
+  subject: string;
+  issuer: string;
+  subjectAltName?: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+}
+
 export interface TransportOptions {
   /** Time without progress, while waiting for the peer, before failing with ETIMEDOUT. */
   timeoutMs?: number;
@@ -112,6 +126,27 @@ export class Transport {
   /** True once the connection is encrypted (implicit TLS or after STARTTLS). */
   get secure(): boolean {
     return this.tls;
+  }
+
+  /** The negotiated TLS (version, cipher, the server's certificate), or null in plaintext; for probes and logs. */
+  tlsDetails(): TlsDetails | null {
+    if (!this.tls) return null;
+    const s = this.socket as TLSSocket;
+    const cert = s.getPeerCertificate();
+    const name = (n: Record<string, string | string[]> | undefined): string =>
+      n ? Object.entries(n).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ') : '';
+    return {
+      protocol: s.getProtocol() ?? 'unknown',
+      cipher: s.getCipher()?.name ?? 'unknown',
+      authorized: s.authorized,
+      ...(s.authorizationError ? { authorizationError: String(s.authorizationError) } : {}),
+      subject: name(cert?.subject as unknown as Record<string, string> | undefined),
+      issuer: name(cert?.issuer as unknown as Record<string, string> | undefined),
+      ...(cert?.subjectaltname ? { subjectAltName: cert.subjectaltname } : {}),
+      validFrom: cert?.valid_from ?? '',
+      validTo: cert?.valid_to ?? '',
+      fingerprint256: cert?.fingerprint256 ?? '',
+    };
   }
 
   /** True once COMPRESS=DEFLATE is on. */

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapClient } from '@mailwire/imap';
+import { Pop3Client } from '@mailwire/pop3';
 import { SmtpClient } from '@mailwire/smtp';
 import { startTestServers, type TestServers } from '@mailwire/test-servers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,7 +85,7 @@ describe('XOAUTH2 with tokens from oidc-provider, verified by introspection', ()
     expect(introspected).toEqual([false]);
   });
 
-  it('opens an SMTP submission session (STARTTLS, XOAUTH2) with the same token and sends a message that the IMAP session then sees', async () => {
+  it('opens SMTP submission (STARTTLS), IMAP and POP3 (STLS) sessions with the same token: the message sent is read back by both', async () => {
     const provider = accountTokenProvider('work', { env });
     const smtp = new SmtpClient({ host: servers.host, port: servers.smtp.port, security: 'starttls', tls: { ca: servers.ca }, timeoutMs: 5000, auth: { user: USER, accessToken: provider, mechanism: 'XOAUTH2' } });
     await smtp.connect();
@@ -95,7 +96,12 @@ describe('XOAUTH2 with tokens from oidc-provider, verified by introspection', ()
     await client.connect();
     expect((await client.select('INBOX')).exists).toBe(1);
     await client.logout();
-    expect(introspected).toEqual([true, true]);
+    const pop = new Pop3Client({ host: servers.host, port: servers.pop3.port, security: 'starttls', tls: { ca: servers.ca }, timeoutMs: 5000, auth: { user: USER, accessToken: provider, mechanism: 'XOAUTH2' } });
+    await pop.connect();
+    expect(await pop.stat()).toMatchObject({ count: 1 });
+    expect(Buffer.from(await pop.retr(1)).toString()).toContain('Subject: sent with an OAuth token');
+    await pop.quit();
+    expect(introspected).toEqual([true, true, true]);
   });
 
   it('refuses a live token presented for another mailbox', async () => {

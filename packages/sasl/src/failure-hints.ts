@@ -76,6 +76,9 @@ export function failureHint(f: FailureFacts): string | undefined {
   if (oauth && (f.enhancedCode === '5.7.3' || /Authentication unsuccessful|AUTHENTICATE failed|unknown user name or bad password/i.test(text))) {
     return `Microsoft refused the token. Check that it was issued for ${MICROSOFT_SCOPE[f.protocol]} (not Graph's Mail.* scopes), that it has not expired, that user= is the mailbox the token's account may open — for a shared mailbox, user= is the shared address and the account needs FullAccess on it — and that ${f.protocol.toUpperCase()} is enabled for the mailbox.`;
   }
+  if (!oauth && /unknown user name or bad password/i.test(text)) {
+    return `Microsoft refused the password: Exchange Online has turned off basic authentication for ${f.protocol.toUpperCase()}; use OAuth 2.0 (XOAUTH2) with a token issued for ${MICROSOFT_SCOPE[f.protocol]}.`;
+  }
   if (oauth) {
     return 'The server refused the token: check that it has not expired, that it carries the scope this server needs, and that the user name matches the account the token was issued to.';
   }

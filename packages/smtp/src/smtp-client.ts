@@ -20,8 +20,8 @@
 import { hostname } from 'node:os';
 
 import { AuthenticationError, CommandError, ConnectionError, MailwireError, SecurityError, UsageError } from '@mailwire/errors';
-import { connect as connectTransport } from '@mailwire/net';
-import type { Transport } from '@mailwire/net';
+import { connectClient } from '@mailwire/net';
+import type { TlsDetails, Transport } from '@mailwire/net';
 import { chooseMechanism, createClientMechanism, resolveToken, SaslExchange, withFreshTokenRetry } from '@mailwire/sasl';
 import { DotStuffer } from '@mailwire/wire';
 
@@ -90,6 +90,11 @@ export class SmtpClient {
   /** True while the connection is encrypted. */
   get secure(): boolean {
     return this.#transport?.secure ?? false;
+  }
+
+  /** The negotiated TLS and the server's certificate while connected, else null. */
+  tlsDetails(): TlsDetails | null {
+    return this.#transport?.tlsDetails() ?? null;
   }
 
   get authenticated(): boolean {
@@ -291,18 +296,8 @@ export class SmtpClient {
 
   async #open(token: string | undefined): Promise<void> {
     const o = this.options;
-    const security = o.security ?? 'tls';
-    const port = o.port ?? (security === 'tls' ? 465 : 587);
     this.close();
-    const transport = await connectTransport({
-      host: o.host,
-      port,
-      security,
-      ...(o.tls ? { tls: o.tls } : {}),
-      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.transcript ? { transcript: o.transcript } : {}),
-    });
+    const { transport, security, port } = await connectClient(o, (s) => (s === 'tls' ? 465 : 587));
     this.#transport = transport;
     this.#session = new SmtpSession(o.limits ?? {});
     try {

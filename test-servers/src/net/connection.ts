@@ -167,11 +167,14 @@ export class Connection {
       after = 'stall';
     }
     this.#written += out.length;
-    if (f.dripBytes) {
+    if (f.dripBytes !== undefined && f.dripBytes !== false) {
       const delay = typeof f.dripBytes === 'number' ? f.dripBytes : 1;
       for (let i = 0; i < out.length && !this.#ended; i++) {
+        // The pause goes between bytes, never after the last: a STARTTLS go-ahead must be
+        // followed at once by the upgrade, or the client's ClientHello, arriving during the
+        // pause, would be read as plaintext and the handshake would hang.
+        if (i > 0) await new Promise((r) => setTimeout(r, delay));
         await this.#rawWrite(out.subarray(i, i + 1));
-        await new Promise((r) => setTimeout(r, delay));
       }
     } else if (out.length > 0) {
       await this.#rawWrite(out);

@@ -12,7 +12,8 @@
  */
 import { SecurityError, UsageError } from '@mailwire/errors';
 import type { MailwireError } from '@mailwire/errors';
-import { connect as connectTransport } from '@mailwire/net';
+import { connectClient } from '@mailwire/net';
+import type { TlsDetails } from '@mailwire/net';
 import { resolveToken, withFreshTokenRetry } from '@mailwire/sasl';
 
 import { ImapResponseDecoder } from '../decode/imap-response-decoder.js';
@@ -70,6 +71,11 @@ export class ImapClient extends MessageOps {
   /** True while the connection is encrypted (implicit TLS or after STARTTLS). */
   get secure(): boolean {
     return this.conn?.transport.secure ?? false;
+  }
+
+  /** The negotiated TLS and the server's certificate while connected, else null. */
+  tlsDetails(): TlsDetails | null {
+    return this.conn?.transport.tlsDetails() ?? null;
   }
 
   /** The mailbox selected now, with what SELECT said and updates applied since. */
@@ -231,17 +237,7 @@ export class ImapClient extends MessageOps {
   private async open(tokenOrSource?: string | (() => Promise<string>)): Promise<void> {
     const o = this.options;
     const token = typeof tokenOrSource === 'function' ? await resolveToken(tokenOrSource) : tokenOrSource;
-    const security = o.security ?? 'tls';
-    const port = o.port ?? (security === 'tls' ? 993 : 143);
-    const transport = await connectTransport({
-      host: o.host,
-      port,
-      security,
-      ...(o.tls ? { tls: o.tls } : {}),
-      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.transcript ? { transcript: o.transcript } : {}),
-    });
+    const { transport, security, port } = await connectClient(o, (s) => (s === 'tls' ? 993 : 143));
     const { maxResponsesPerCommand, ...limits } = o.limits ?? {};
     const decoder = new ImapResponseDecoder({
       ...limits,

@@ -8,12 +8,14 @@ export interface Pop3ClientOptions extends ClientOptions {
    * answers are still matched strictly in order.
    */
   pipelining?: boolean;
-  /** `maxMessageBytes`: the most a retr()/top()/UIDL/LIST answer may hold in memory (default 64 MiB); retrStream() has no such limit. */
-  limits?: { maxMessageBytes?: number };
+  /**
+   * The largest answer held in memory (retr, top, list, uidl), in bytes; past it the client
+   * fails with EPROTOCOL and closes. Default 256 MiB. `retrStream` has no limit: it holds nothing.
+   */
+  maxResponseBytes?: number;
 }
 
-/** The default `limits.maxMessageBytes`: as much as the IMAP client holds of one body. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** RFC 1939 / RFC 8314 ports: 995 for implicit TLS, 110 otherwise. */
 export function defaultPort(security: ClientOptions['security']): number {

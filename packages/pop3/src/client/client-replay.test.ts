@@ -141,6 +141,19 @@ describe('Pop3Client replays the personality sessions (STLS, two-step XOAUTH2, S
   }
 });
 
+describe('Pop3Client over a server that sends one byte per write', () => {
+  it('the outlook session (STLS, two-step XOAUTH2, RETR) replays the same, byte by byte', async () => {
+    const server = await serve(`${FIXTURES}personalities/outlook/pop3.txt`, { faults: { dripBytes: 0 } });
+    const client = new Pop3Client(options(server, { security: 'starttls', auth: { user: FIXTURE_USER, accessToken: FIXTURE_TOKEN, mechanism: 'XOAUTH2', initialResponse: 'never' } }));
+    await client.connect();
+    expect(await client.stat()).toEqual({ count: 1, size: 245 });
+    const body = Buffer.from(await client.retr(1)).toString('latin1');
+    expect(body).toContain('\r\n.a line that starts with a dot\r\n');
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+  }, 30_000);
+});
+
 describe('Pop3Client fails safely', () => {
   const login = 'S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nC: USER u\nS: +OK\nC: PASS p\nS: +OK logged in\n';
   const user = { user: 'u', password: 'p' };
@@ -254,5 +267,29 @@ describe('Pop3Client fails safely', () => {
     expect(got.map((b) => Buffer.from(b).toString())).toEqual(['one\r\n', 'two\r\n']);
     await client.quit();
     expect(await server.result).toEqual({ ok: true });
+  });
+
+  it('an answer past maxResponseBytes is EPROTOCOL and closes; a CAPA list without end is bounded too', async () => {
+    const server = await serve(`# protocol: pop3\n${login}C: RETR 1\nS: +OK\nS: ${'x'.repeat(100)}\nS: ${'y'.repeat(100)}\nS: .\n`);
+    const client = new Pop3Client(options(server, { auth: user, maxResponseBytes: 150 }));
+    await client.connect();
+    await expect(client.retr(1)).rejects.toMatchObject({ code: 'EPROTOCOL', command: 'RETR 1' });
+    await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    const capa = await serve(`# protocol: pop3\nS: +OK ready\nC: CAPA\nS: +OK\n${'S: X-FILLER-CAPABILITY-LINE-THAT-GOES-ON\n'.repeat(2000)}S: .\n`);
+    await expect(new Pop3Client(options(capa)).connect()).rejects.toMatchObject({ code: 'EPROTOCOL', command: 'CAPA' });
+  });
+
+  it('APOP: the MD5 of the greeting timestamp and the password (RFC 1939 §7 example), only over TLS', async () => {
+    // RFC 1939's own example: timestamp <1896.697170952@dbc.mtview.ca.us>, secret "tanstaaf".
+    const script = '# protocol: pop3\nS: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\nC: CAPA\nS: -ERR\nC: APOP mrose c4c9334bac560ecc979e58001b3e22fb\nS: +OK maildrop has 1 message (369 octets)\nC: QUIT\nS: +OK\n';
+    const server = await serve(script, { tls: true });
+    const lines: TranscriptEntry[] = [];
+    const client = new Pop3Client(options(server, { security: 'tls', transcript: (e) => lines.push(e), auth: { user: 'mrose', password: 'tanstaaf', mechanism: 'APOP' } }));
+    await client.connect();
+    await client.quit();
+    expect(await server.result).toEqual({ ok: true });
+    expect(JSON.stringify(lines)).not.toContain('c4c9334b');
+    const plain = await serve(script);
+    await expect(new Pop3Client(options(plain, { auth: { user: 'mrose', password: 'tanstaaf', mechanism: 'APOP' } })).connect()).rejects.toMatchObject({ code: 'EINSECURE' });
   });
 });

@@ -81,4 +81,15 @@ describe('retrStream', () => {
     await client.connect();
     await expect(client.retr(1)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
+
+  it('the AbortSignal firing mid-RETR is EABORTED, and the connection is closed', async () => {
+    const controller = new AbortController();
+    const port = await serve((s) => {
+      s.write('+OK\r\npartial line\r\n', () => controller.abort());
+    });
+    const client = new Pop3Client({ host: '127.0.0.1', port, security: 'none', allowInsecureAuth: true, timeoutMs: 5000, signal: controller.signal, auth: { user: 'u', password: 'p' } });
+    await client.connect();
+    await expect(client.retr(1)).rejects.toMatchObject({ code: 'EABORTED' });
+    await expect(client.noop()).rejects.toMatchObject({ code: 'EABORTED' });
+  });
 });

@@ -56,6 +56,9 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       const uids = await c.uidl();
       expect(uids.map((u) => u.msg)).toEqual([1, 2, 3]);
       expect(new Set(uids.map((u) => u.uid)).size).toBe(3);
+      // One message: the single-line scan and unique-id listings.
+      expect(await c.list(2)).toEqual([{ msg: 2, size: MESSAGES[1]!.length }]);
+      expect(await c.uidl(3)).toEqual([uids[2]]);
       expect(Buffer.from(await c.retr(1)).toString()).toBe(MESSAGES[0]);
       expect(Buffer.from(await c.top(2, 1)).toString()).toBe('Subject: two\r\n\r\nsecond\r\n');
       const parts: Buffer[] = [];
@@ -120,7 +123,8 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       const refused = client({ auth: { user: USER, accessToken: 'tok-old' } });
       const err = await refused.connect().then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'EAUTH', protocol: 'pop3', mechanism: expect.stringMatching(/XOAUTH2|OAUTHBEARER/) });
-      expect((err as { hint?: string }).hint).toBeTruthy();
+      const hint = { outlook: /POP\.AccessAsUser\.All/, gmail: /https:\/\/mail\.google\.com\//, dovecot: /expired or is not valid/ }[personality];
+      expect((err as { hint?: string }).hint).toMatch(hint);
       const tokens = ['tok-old', 'tok-1'];
       let asked = 0;
       const retried = client({ auth: { user: USER, accessToken: async () => tokens[asked++]! } });
@@ -149,6 +153,13 @@ for (const personality of ['outlook', 'gmail', 'dovecot'] as const) {
       const bodies = await Promise.all([1, 2, 3, 1, 3].map((m) => c.retr(m)));
       expect(bodies.map((b) => Buffer.from(b).toString())).toEqual([1, 2, 3, 1, 3].map((m) => MESSAGES[m - 1]));
       expect(c.capabilities.has('PIPELINING')).toBe(personality === 'dovecot');
+    });
+
+    it('a refused password is EAUTH with the personality\'s hint', async () => {
+      const err = await client({ auth: { user: USER, password: 'wrong', mechanism: 'USER' } }).connect().then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'EAUTH', protocol: 'pop3', mechanism: 'USER', command: 'PASS [redacted]' });
+      const hint = { outlook: /basic authentication/, gmail: /app password/, dovecot: /user name or password/ }[personality];
+      expect((err as { hint?: string }).hint).toMatch(hint);
     });
 
     it('USER/PASS or a SASL password mechanism with a password', async () => {

@@ -18,9 +18,9 @@
  * ESTARTTLS), then authentication. A token provider whose token is refused is asked once
  * more and the login retried once on a new connection (withFreshTokenRetry).
  */
-import { AuthenticationError, CommandError, ConnectionError, MailwireError, SecurityError, UsageError } from '@mailwire/errors';
+import { AuthenticationError, CommandError, ConnectionError, MailwireError, ProtocolError, SecurityError, UsageError } from '@mailwire/errors';
 import { connect as connectTransport } from '@mailwire/net';
-import type { Transport } from '@mailwire/net';
+import type { TlsDetails, Transport } from '@mailwire/net';
 import { withFreshTokenRetry } from '@mailwire/sasl';
 
 import type { Pop3Status } from '../codec/status.js';
@@ -28,10 +28,13 @@ import { Pop3Session } from '../session/session.js';
 import type { Pop3Event } from '../session/session.js';
 import { authenticate } from './authenticate.js';
 import { parseCapa } from './capabilities.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, defaultPort } from './client-options.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, defaultPort } from './client-options.js';
 import type { Pop3ClientOptions } from './client-options.js';
 
 const decoder = new TextDecoder();
+
+/** The longest CAPA list accepted (RFC 2449 lists are a few hundred bytes). */
+const MAX_CAPA_BYTES = 64 * 1024;
 
 /**
  * A -ERR that says the OAuth token behind the session expired: Exchange's
@@ -73,6 +76,11 @@ export class Pop3Client {
     return this.#greeting;
   }
 
+  /** The negotiated TLS and the server's certificate while connected, else null. */
+  tlsDetails(): TlsDetails | null {
+    return this.#transport?.tlsDetails() ?? null;
+  }
+
   get secure(): boolean {
     return this.#transport?.secure ?? false;
   }
@@ -83,6 +91,7 @@ export class Pop3Client {
   }
 
   async connect(): Promise<void> {
+    if (this.#transport !== null && this.#failure === null) throw new UsageError('Pop3Client is already connected', { protocol: 'pop3' });
     const source = this.#options.auth?.accessToken;
     if (typeof source === 'function') await withFreshTokenRetry(source, (token) => this.#open(token));
     else await this.#open(source);
@@ -132,6 +141,7 @@ export class Pop3Client {
           authMechanisms: this.#authMechanisms,
           host: o.host,
           port,
+          greeting: this.#greeting.line,
         });
       }
     } catch (err) {
@@ -151,19 +161,27 @@ export class Pop3Client {
     }, ['STAT', []]);
   }
 
-  /** LIST: every message's number and size. */
-  list(): Promise<{ msg: number; size: number }[]> {
-    return this.#serial(async () => (await this.#listing('LIST')).map(([msg, v]) => ({ msg, size: Number(v) })), ['LIST', []]);
+  /** LIST: every message's number and size; with `msg`, that one message's (a single-line answer). */
+  list(msg?: number): Promise<{ msg: number; size: number }[]> {
+    if (msg !== undefined) {
+      const n = checkMsg(msg);
+      return this.#serial(async () => [await this.#scanListing('LIST', n)].map(([m, v]) => ({ msg: m, size: Number(v) })), ['LIST', [n]]);
+    }
+    return this.#serial(async () => (await this.#listing('LIST')).map(([m, v]) => ({ msg: m, size: Number(v) })), ['LIST', []]);
   }
 
-  /** UIDL: every message's number and unique id. */
-  uidl(): Promise<{ msg: number; uid: string }[]> {
-    return this.#serial(async () => (await this.#listing('UIDL')).map(([msg, uid]) => ({ msg, uid })), ['UIDL', []]);
+  /** UIDL: every message's number and unique id; with `msg`, that one message's. */
+  uidl(msg?: number): Promise<{ msg: number; uid: string }[]> {
+    if (msg !== undefined) {
+      const n = checkMsg(msg);
+      return this.#serial(async () => [await this.#scanListing('UIDL', n)].map(([m, uid]) => ({ msg: m, uid })), ['UIDL', [n]]);
+    }
+    return this.#serial(async () => (await this.#listing('UIDL')).map(([m, uid]) => ({ msg: m, uid })), ['UIDL', []]);
   }
 
   /** RETR: the message, dot-unstuffed, CRLF line ends, without the final ".". */
   async retr(msg: number): Promise<Uint8Array> {
-    const n = checkMsg(msg); // async: a bad number rejects rather than throws
+    const n = checkMsg(msg);
     return this.#serial(() => this.#collect('RETR', [n]), ['RETR', [n]]);
   }
 
@@ -368,18 +386,15 @@ export class Pop3Client {
     throw this.#die(new MailwireError('EPROTOCOL', `Unexpected ${ev.kind} inside a body`, { protocol: 'pop3' }));
   }
 
-  async #collect(keyword: string, args: readonly (string | number)[]): Promise<Uint8Array> {
+  async #collect(keyword: string, args: readonly (string | number)[], limit = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES): Promise<Uint8Array> {
     await this.#okMulti(keyword, args);
     const parts: Uint8Array[] = [];
     let size = 0;
-    const max = this.#options.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     for (let b = await this.#body(); b !== null; b = await this.#body()) {
       parts.push(b);
       size += b.length;
-      if (size > max) {
-        // A server that never ends the body must not make the client hold it all: stop reading, close.
-        parts.length = 0;
-        throw this.#die(new MailwireError('EPROTOCOL', `The ${keyword} answer passed ${max} bytes (limits.maxMessageBytes); use retrStream() for large messages`, { protocol: 'pop3', command: keyword }));
+      if (size > limit) {
+        throw this.#die(new ProtocolError(`The answer to ${keyword} passed ${limit} bytes (maxResponseBytes); connection closed${keyword === 'RETR' ? ' — use retrStream for large messages' : ''}`, { protocol: 'pop3', command: [keyword, ...args].join(' ') }));
       }
     }
     const out = new Uint8Array(size);
@@ -389,6 +404,14 @@ export class Pop3Client {
       at += p.length;
     }
     return out;
+  }
+
+  /** `LIST n` / `UIDL n`: the "+OK n value" line (RFC 1939 §5 scan listing, §7 unique-id listing). */
+  async #scanListing(keyword: 'LIST' | 'UIDL', n: number): Promise<[number, string]> {
+    const r = await this.#ok(keyword, [n]);
+    const m = /^(\d+) +(\S+)/.exec(r.text);
+    if (!m || Number(m[1]) !== n) throw this.#die(new MailwireError('EPROTOCOL', `${keyword} ${n} answered without "${n} value": +OK ${r.line}`, { protocol: 'pop3', command: `${keyword} ${n}`, serverText: `+OK ${r.line}` }));
+    return [n, m[2]!];
   }
 
   async #listing(keyword: 'LIST' | 'UIDL'): Promise<[number, string][]> {
@@ -411,7 +434,12 @@ export class Pop3Client {
       return;
     }
     const parts: Uint8Array[] = [];
-    for (let b = await this.#body(); b !== null; b = await this.#body()) parts.push(b.slice());
+    let size = 0;
+    for (let b = await this.#body(); b !== null; b = await this.#body()) {
+      parts.push(b.slice());
+      size += b.length;
+      if (size > MAX_CAPA_BYTES) throw this.#die(new ProtocolError(`The CAPA list passed ${MAX_CAPA_BYTES} bytes; connection closed`, { protocol: 'pop3', command: 'CAPA' }));
+    }
     const caps = parseCapa(decoder.decode(Buffer.concat(parts)));
     this.#capabilities = caps.capabilities;
     this.#authMechanisms = caps.authMechanisms;
@@ -419,9 +447,9 @@ export class Pop3Client {
 
   #channel() {
     return {
-      command: async (line: string) => {
+      command: async (line: string, secret = false) => {
         const { session } = this.#live();
-        await this.#write(session.sendLine(line));
+        await this.#write(session.sendLine(line), secret);
       },
       saslLine: async (line: string) => {
         const { session } = this.#live();

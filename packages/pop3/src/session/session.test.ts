@@ -145,6 +145,17 @@ describe('Pop3Session dot-stuffing', () => {
   });
 });
 
+describe('Pop3Session body events', () => {
+  it('a chunk of many dot-stuffed lines gives one BodyReceived, not one per line', () => {
+    const s = new Pop3Session();
+    s.receive(Buffer.from('+OK hi\r\n'));
+    s.send('RETR', [1]);
+    const events = s.receive(Buffer.from(`+OK\r\n${'..x\r\n'.repeat(1000)}.\r\n`));
+    expect(events.map((e) => e.kind)).toEqual(['ResponseReceived', 'BodyReceived', 'BodyEnded']);
+    expect(Buffer.from((events[1] as { bytes: Uint8Array }).bytes).toString()).toBe('.x\r\n'.repeat(1000));
+  });
+});
+
 describe('Pop3Session refuses what was not asked for', () => {
   it('a status line with no command pending fails with EPROTOCOL', () => {
     const s = new Pop3Session();
@@ -188,5 +199,34 @@ describe('Pop3Session refuses what was not asked for', () => {
   it('a -ERR greeting is ECONNECTION; garbage is EPROTOCOL', () => {
     expect(new Pop3Session().receive(Buffer.from('-ERR [IN-USE] busy\r\n'))).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'ECONNECTION' } }]);
     expect(new Pop3Session().receive(Buffer.from('* OK IMAP\r\n'))).toMatchObject([{ kind: 'ProtocolFailed', error: { code: 'EPROTOCOL' } }]);
+  });
+});
+
+describe('Pop3Session under hostile input', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('+OK', '-ERR', '+', '+ ', '.', '..', '\r\n', '\n', '\r', ' ', '[IN-USE]', '+OKAY', '* OK', '\0'),
+    fc.string({ maxLength: 12 }),
+    fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b).toString('latin1')),
+  );
+  it('any bytes after any commands give events or one ProtocolFailed — never a throw, nothing after the failure', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('STAT', 'LIST', 'RETR 1', 'TOP 1 0', 'UIDL', 'AUTH PLAIN', 'STLS', 'QUIT', 'CAPA'), { maxLength: 5 }),
+        fc.array(piece, { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (commands, pieces, cuts) => {
+          const s = new Pop3Session({ maxLineBytes: 64 });
+          const events: Pop3Event[] = [];
+          events.push(...s.receive(Buffer.from('+OK hi\r\n')));
+          for (const c of commands) s.sendLine(c);
+          for (const chunk of splitAt(Buffer.from(pieces.join(''), 'latin1'), cuts)) events.push(...s.receive(chunk));
+          events.push(...s.end());
+          const failedAt = events.findIndex((e) => e.kind === 'ProtocolFailed' || e.kind === 'ConnectionLost');
+          if (failedAt !== -1) expect(events.slice(failedAt + 1)).toEqual([]);
+          for (const e of events) if (e.kind === 'ProtocolFailed') expect(['EPROTOCOL', 'ESTARTTLS', 'ECONNECTION']).toContain(e.error.code);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

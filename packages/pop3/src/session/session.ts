@@ -18,7 +18,8 @@
  * A status line, or a "+ " continuation, that arrives while no command is pending (or a
  * continuation while the pending command is not AUTH) was not asked for: it is never
  * taken as the next command's answer — the session fails with EPROTOCOL.
- * Body bytes come out as BodyReceived events, views into the chunk given (memory stays
+ * Body bytes come out as BodyReceived events, at most one per chunk between other events:
+ * views into the chunk given, or one copy of them where unstuffing cut it (memory stays
  * flat); BodyEnded ends them. After the +OK to STLS, any byte already received is an
  * injection (RFC 2595 §4): the session fails with ESTARTTLS before the handshake.
  * An EOF while a command is pending or a body is open is ConnectionLost: the client must
@@ -119,7 +120,8 @@ export class Pop3Session {
   /** Everything `chunk` completes, in order. */
   receive(chunk: Uint8Array): Pop3Event[] {
     const events: Pop3Event[] = [];
-    if (this.#state === 'closed' || this.#state === 'failed') {
+    if (this.#state === 'failed') return events;
+    if (this.#state === 'closed') {
       if (chunk.length > 0) this.#fail(events, new ProtocolError('The POP3 server sent data after the session ended', { protocol: 'pop3' }));
       return events;
     }
@@ -129,10 +131,10 @@ export class Pop3Session {
     } catch (err) {
       for (let i = 0; i < frames.length && !this.#failed(); i++) this.#frame(frames[i]!, frames, i, events);
       if (!this.#failed()) this.#fail(events, wireError(err));
-      return events;
+      return coalesceBody(events);
     }
     for (let i = 0; i < frames.length && !this.#failed(); i++) this.#frame(frames[i]!, frames, i, events);
-    return events;
+    return coalesceBody(events);
   }
 
   /** The server ended the stream. */
@@ -215,6 +217,33 @@ export class Pop3Session {
     this.#state = 'failed';
     events.push({ kind: 'ProtocolFailed', error });
   }
+}
+
+/**
+ * Joins runs of BodyReceived into one event. Unstuffing cuts the body at every line that
+ * began with "." (a view per piece); a message of such lines would otherwise cost one event
+ * per line. One copy of the chunk's body bytes buys one event per chunk.
+ */
+function coalesceBody(events: Pop3Event[]): Pop3Event[] {
+  let runs = 0;
+  for (let i = 1; i < events.length; i++) if (events[i]!.kind === 'BodyReceived' && events[i - 1]!.kind === 'BodyReceived') runs++;
+  if (runs === 0) return events;
+  const out: Pop3Event[] = [];
+  let pieces: Uint8Array[] = [];
+  const flush = (): void => {
+    if (pieces.length === 1) out.push({ kind: 'BodyReceived', bytes: pieces[0]! });
+    else if (pieces.length > 1) out.push({ kind: 'BodyReceived', bytes: Buffer.concat(pieces) });
+    pieces = [];
+  };
+  for (const e of events) {
+    if (e.kind === 'BodyReceived') pieces.push(e.bytes);
+    else {
+      flush();
+      out.push(e);
+    }
+  }
+  flush();
+  return out;
 }
 
 function wireError(err: unknown): MailwireError {

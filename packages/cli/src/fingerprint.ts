@@ -1,0 +1,56 @@
+/**
+ * `probe --fingerprint`: measures how the server takes the SASL exchange, on fresh
+ * connections: the response forced onto the command line (one line, whatever its length),
+ * forced after the go-ahead (two steps), and a token that is not one — does the server
+ * answer with the RFC 7628 JSON error challenge before refusing. Also which literal
+ * extensions IMAP offers. Each attempt's outcome is reported; none is a failure.
+ */
+import { AuthenticationError, MailwireError } from '@mailwire/errors';
+import type { ConnectionOptions } from 'node:tls';
+
+import { sessionClient } from './clients.js';
+import type { Endpoint } from './endpoint.js';
+
+export interface Fingerprint {
+  /** The initial response on the command line even past the line-length rule. */
+  oneLine: string;
+  /** The response after the server's empty challenge. */
+  twoStep: string;
+  /** How a token that is not one is refused. */
+  invalidToken: string;
+  /** IMAP: LITERAL+ / LITERAL- (RFC 7888) as offered. */
+  literals?: string;
+}
+
+const INVALID_TOKEN = 'mailwire-fingerprint-invalid-token';
+
+async function attempt(endpoint: Endpoint, tls: ConnectionOptions, user: string, token: string, mechanism: string, initialResponse: 'always' | 'never'): Promise<{ outcome: string; error?: unknown }> {
+  const client = sessionClient(endpoint, { tls, auth: { user, accessToken: token, mechanism, initialResponse } });
+  try {
+    await client.connect();
+    await client.end();
+    return { outcome: 'accepted' };
+  } catch (error) {
+    const e = error as MailwireError & { serverText?: string };
+    return { outcome: `refused (${e.code ?? 'error'}${e.serverText ? `: ${e.serverText}` : ''})`, error };
+  }
+}
+
+export async function fingerprint(endpoint: Endpoint, tls: ConnectionOptions, user: string, token: string, mechanism: string, capabilities: readonly string[]): Promise<Fingerprint> {
+  const oneLine = await attempt(endpoint, tls, user, token, mechanism, 'always');
+  const twoStep = await attempt(endpoint, tls, user, token, mechanism, 'never');
+  const invalid = await attempt(endpoint, tls, user, INVALID_TOKEN, mechanism, 'never');
+  let invalidToken: string;
+  if (invalid.error instanceof AuthenticationError) {
+    const challenge = invalid.error.oauthError;
+    invalidToken = challenge
+      ? `refused after the JSON error challenge ${JSON.stringify(challenge)}`
+      : `refused without an error challenge${invalid.error.serverText ? ` (${invalid.error.serverText})` : ''}`;
+  } else invalidToken = invalid.outcome === 'accepted' ? 'ACCEPTED: the server took a token that is not one' : invalid.outcome;
+  const result: Fingerprint = { oneLine: oneLine.outcome, twoStep: twoStep.outcome, invalidToken };
+  if (endpoint.protocol === 'imap') {
+    const upper = capabilities.map((c) => c.toUpperCase());
+    result.literals = ['LITERAL+', 'LITERAL-'].filter((l) => upper.includes(l)).join(' ') || 'neither LITERAL+ nor LITERAL- (every literal waits for "+")';
+  }
+  return result;
+}

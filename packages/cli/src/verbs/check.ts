@@ -1,0 +1,129 @@
+/**
+ * `mailwire check URL`: a conformance report for a server, as h2spec is for HTTP/2: each
+ * check is pass, fail or not offered, with the RFC section it comes from. It reads what
+ * the probe's unauthenticated connection saw, then (with --user) sends a token the server
+ * must refuse, to see how it refuses (the RFC 7628 error challenge). Exit 1 when a check
+ * failed; "not offered" is not a failure.
+ */
+import { AuthenticationError } from '@mailwire/errors';
+import { readFile } from 'node:fs/promises';
+import type { ConnectionOptions } from 'node:tls';
+
+import { ArgvError, parseArgs } from '../args.js';
+import { sessionClient } from '../clients.js';
+import type { Endpoint } from '../endpoint.js';
+import { URL_FORMS } from '../endpoint.js';
+import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { resolveEndpoint } from '../target.js';
+import { probeServer, type ProbeReport } from './probe.js';
+
+export const CHECK_USAGE = `Usage: mailwire check URL [--user USER] [--ca FILE] [--plaintext] [--json]
+  URL: ${URL_FORMS}
+  Runs RFC checks on the server (greeting, capability syntax, STARTTLS, no AUTH before TLS,
+  SASL-IR, OAuth mechanisms, the error challenge for a refused token with --user) and reports
+  each as pass / fail / not offered with its RFC section; --json gives the same as one object.
+${EXIT_CODES_TEXT}`;
+
+export type Verdict = 'pass' | 'fail' | 'not offered';
+
+export interface CheckResult {
+  id: string;
+  rfc: string;
+  verdict: Verdict;
+  detail: string;
+}
+
+const SCHEMES = ['imap:', 'imaps:', 'pop3:', 'pop3s:', 'smtp:', 'smtps:', 'submission:'];
+/** A token no server can accept, for the refusal check: never a real credential. */
+const INVALID_TOKEN = 'mailwire-check-invalid-token';
+
+export async function check(argv: readonly string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, new Set(['user', 'ca']), new Set(['json', 'help', 'plaintext']));
+    if (args.positionals.length > 1) throw new ArgvError(`unexpected argument ${JSON.stringify(args.positionals[1])}`);
+  } catch (e) {
+    io.err(`mailwire check: ${(e as ArgvError).message}\n${CHECK_USAGE}`);
+    return EXIT.usage;
+  }
+  if (args.options.has('help')) {
+    io.out(CHECK_USAGE);
+    return EXIT.ok;
+  }
+  const endpoint = resolveEndpoint('check', args, io, SCHEMES, { plaintext: args.options.has('plaintext') });
+  if (typeof endpoint === 'number') return endpoint;
+  const ca = args.options.get('ca');
+  const tls: ConnectionOptions = typeof ca === 'string' ? { ca: await readFile(ca, 'utf8') } : {};
+  const user = args.options.get('user');
+  const { report } = await probeServer(endpoint, tls, {});
+  const results = report.error ? [] : await runChecks(endpoint, tls, report, typeof user === 'string' ? user : undefined);
+  const failed = report.error !== undefined || results.some((r) => r.verdict === 'fail');
+  if (args.options.has('json')) {
+    io.out(JSON.stringify({ url: endpoint.url, protocol: endpoint.protocol, ...(report.error ? { error: report.error, diagnosis: report.diagnosis } : {}), checks: results }, null, 2));
+  } else {
+    io.out(`${endpoint.protocol.toUpperCase()} ${endpoint.host}:${endpoint.port}`);
+    if (report.error) io.out(`  cannot connect: ${report.error.code}: ${report.error.message}\n  ${report.diagnosis.join('\n  ')}`);
+    const width = Math.max(0, ...results.map((r) => r.id.length));
+    for (const r of results) io.out(`  ${r.verdict.padEnd(11)} ${r.id.padEnd(width)}  ${r.rfc.padEnd(16)} ${r.detail}`);
+    const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
+    io.out(`check: ${count('pass')} pass, ${count('fail')} fail, ${count('not offered')} not offered`);
+  }
+  if (report.error) return report.exitCode;
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** The checks for what the server showed; with a user, one refused login. */
+export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, report: ProbeReport, user: string | undefined): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const add = (id: string, rfc: string, verdict: Verdict, detail: string) => out.push({ id, rfc, verdict, detail });
+  const greeting = report.greeting ?? '';
+  const plain = report.capabilities.beforeTls;
+  const secured = report.capabilities.afterTls ?? plain ?? [];
+  const upper = secured.map((c) => c.toUpperCase());
+  const mechanisms = report.saslMechanisms;
+
+  if (endpoint.protocol === 'imap') {
+    add('greeting', 'RFC 9051 §7.1', /^\* (OK|PREAUTH)( |$)/i.test(greeting) ? 'pass' : 'fail', 'an untagged OK or PREAUTH greeting');
+    add('capability-version', 'RFC 9051 §6.1.1', upper.some((c) => c === 'IMAP4REV1' || c === 'IMAP4REV2') ? 'pass' : 'fail', 'CAPABILITY lists IMAP4rev1 or IMAP4rev2');
+    add('capability-syntax', 'RFC 9051 §9', secured.length > 0 && secured.every((c) => /^[^(){ %*"\\\]\x00-\x1f\x7f]+$/.test(c)) ? 'pass' : 'fail', 'each capability is an atom');
+    add('sasl-ir', 'RFC 4959', upper.includes('SASL-IR') ? 'pass' : 'not offered', 'the initial response on the AUTHENTICATE line');
+  } else if (endpoint.protocol === 'smtp') {
+    add('greeting', 'RFC 5321 §4.2', /^220[ -]/.test(greeting) ? 'pass' : 'fail', 'a 220 greeting');
+    add('ehlo-keywords', 'RFC 5321 §4.1.1.1', secured.every((c) => /^[A-Za-z0-9][A-Za-z0-9-]*( |$)/.test(c)) ? 'pass' : 'fail', 'each EHLO line is a keyword with parameters');
+    add('pipelining', 'RFC 2920', upper.includes('PIPELINING') ? 'pass' : 'not offered', 'commands batched in one write');
+    add('enhanced-status-codes', 'RFC 2034', upper.includes('ENHANCEDSTATUSCODES') ? 'pass' : 'not offered', 'replies carry class.subject.detail codes');
+  } else {
+    add('greeting', 'RFC 1939 §4', /^\+OK( |$)/.test(greeting) ? 'pass' : 'fail', 'a +OK greeting');
+    add('capa', 'RFC 2449 §5', secured.length > 0 ? 'pass' : 'fail', 'CAPA lists the capabilities');
+    add('sasl-capability', 'RFC 5034 §6', upper.some((c) => c.startsWith('SASL ')) ? 'pass' : 'not offered', 'the SASL capability names the mechanisms');
+  }
+  if (endpoint.security === 'starttls' || endpoint.security === 'none') {
+    const word = endpoint.protocol === 'pop3' ? 'STLS' : 'STARTTLS';
+    const rfc = endpoint.protocol === 'imap' ? 'RFC 9051 §6.2.1' : endpoint.protocol === 'smtp' ? 'RFC 3207 §4' : 'RFC 2595 §4';
+    add('starttls', rfc, (plain ?? []).some((c) => c.toUpperCase() === word) ? 'pass' : 'not offered', `${word} offered on the plaintext port`);
+    // An AUTH or SASL line naming no mechanism (Dovecot's "250-AUTH " where TLS is required) offers none.
+    const authBefore = (plain ?? []).some((c) => /^(AUTH[= ]|SASL )\s*\S/i.test(c)) && !(plain ?? []).some((c) => /^LOGINDISABLED$/i.test(c));
+    add('no-auth-before-tls', 'RFC 8314 §3', authBefore ? 'fail' : 'pass', 'no SASL mechanism offered before TLS');
+  }
+  const oauth = mechanisms.filter((m) => m === 'XOAUTH2' || m === 'OAUTHBEARER');
+  add('oauth-mechanism', 'RFC 7628 §3', oauth.length > 0 ? 'pass' : 'not offered', oauth.length > 0 ? `offers ${oauth.join(' ')}` : 'neither OAUTHBEARER nor XOAUTH2');
+
+  if (user !== undefined && oauth.length > 0) {
+    const mechanism = oauth.includes('OAUTHBEARER') ? 'OAUTHBEARER' : 'XOAUTH2';
+    const client = sessionClient(endpoint, { tls, auth: { user, accessToken: INVALID_TOKEN, mechanism } });
+    try {
+      await client.connect();
+      await client.end();
+      add('invalid-token-refused', 'RFC 7628 §3.2.2', 'fail', 'the server accepted a token that is not one');
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        add('invalid-token-refused', 'RFC 7628 §3.2.2', 'pass', `refused: ${error.serverText ?? error.code}`);
+        add('error-challenge', 'RFC 7628 §3.2.2', error.oauthError ? 'pass' : 'not offered', error.oauthError ? `the JSON error challenge (status ${String(error.oauthError['status'] ?? '?')})` : 'refused without the JSON error challenge');
+      } else {
+        add('invalid-token-refused', 'RFC 7628 §3.2.2', 'fail', `not an authentication refusal: ${(error as Error).message}`);
+      }
+    }
+  }
+  return out;
+}
