@@ -12,7 +12,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test-servers/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'test-servers/src/**/*.test.ts', 'security/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -18,6 +18,8 @@ import { UserTable, type TestUser, type TokenVerifier } from './users.js';
 export interface TestServersOptions {
   /** Default 'dovecot'. */
   personality?: PersonalityName;
+  /** The SASL mechanisms advertised, in place of the personality's (all six are verified either way). */
+  mechanisms?: string[];
   users: TestUser[];
   /** Default 127.0.0.1. */
   host?: string;
@@ -69,7 +71,7 @@ export async function startTestServers(options: TestServersOptions): Promise<Tes
   const users = new UserTable(options.users, options.verifyToken);
   for (const u of options.users) store.addUser(u.user);
   const ctx: ServerContext = {
-    personality: byName(options.personality ?? 'dovecot'),
+    personality: options.mechanisms ? { ...byName(options.personality ?? 'dovecot'), mechanisms: options.mechanisms } : byName(options.personality ?? 'dovecot'),
     store,
     users,
     pki,

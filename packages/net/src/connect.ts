@@ -11,7 +11,7 @@ import { AbortError, ConnectionError, TimeoutError } from '@mailwire/errors';
 
 import { DEFAULT_TIMEOUT_MS, type ClientOptions, type Security } from './client-options.js';
 import type { TranscriptSink } from './transcript.js';
-import { Transport } from './transport.js';
+import { MIN_TLS_VERSION, Transport } from './transport.js';
 
 export interface ConnectOptions {
   host: string;
@@ -32,7 +32,7 @@ export async function connect(options: ConnectOptions): Promise<Transport> {
   const implicit = options.security === 'tls';
   const servername = options.tls?.servername ?? (isIP(host) ? undefined : host);
   const socket: Socket = implicit
-    ? tlsConnect({ ...options.tls, host, port, ...(servername ? { servername } : {}) })
+    ? tlsConnect({ minVersion: MIN_TLS_VERSION, ...options.tls, host, port, ...(servername ? { servername } : {}) })
     : tcpConnect({ host, port });
   const ready = implicit ? 'secureConnect' : 'connect';
   // Mail protocols are request/reply: a short command must not wait for the ACK of the

@@ -2,7 +2,7 @@ export type { AccessTokenSource, ClientAuth, ClientOptions, Security, Transcript
 export { DEFAULT_TIMEOUT_MS } from './client-options.js';
 export { connect, connectClient } from './connect.js';
 export type { ClientConnection, ConnectOptions } from './connect.js';
-export { Transport } from './transport.js';
+export { MIN_TLS_VERSION, Transport } from './transport.js';
 export type { TlsDetails, TransportOptions, WriteOptions } from './transport.js';
 export { REDACTED, TranscriptRecorder } from './transcript.js';
 export type { TranscriptSink } from './transcript.js';

@@ -62,6 +62,13 @@ export interface WriteOptions {
   secret?: boolean;
 }
 
+/**
+ * The oldest TLS version a connection accepts unless the caller's `tls.minVersion` says
+ * otherwise: TLS 1.2 (RFC 8996 deprecates 1.0 and 1.1). Set explicitly rather than left to
+ * `tls.DEFAULT_MIN_VERSION`, which any code in the process (or --tls-min-v1.0) can lower.
+ */
+export const MIN_TLS_VERSION = 'TLSv1.2' as const;
+
 /** Bytes queued unread before the socket is paused, and the level it is resumed at. */
 export const HIGH_WATER = 256 * 1024;
 export const LOW_WATER = 64 * 1024;
@@ -229,7 +236,7 @@ export class Transport {
     this.detach(raw);
     const host = this.options.host;
     const servername = tlsOptions.servername ?? (host && !isIP(host) ? host : undefined);
-    const secured = tlsConnect({ ...tlsOptions, socket: raw, ...(servername ? { servername } : {}) });
+    const secured = tlsConnect({ minVersion: MIN_TLS_VERSION, ...tlsOptions, socket: raw, ...(servername ? { servername } : {}) });
     this.socket = secured;
     this.waiting = true;
     this.updateTimer();

@@ -66,7 +66,7 @@ describe('ImapSession under hostile input (property)', () => {
           expect(session.ready).toBe(false);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : 400 },
     );
   });
 

@@ -263,6 +263,15 @@ export class ImapSession {
       if (this.enabledSet.has('UTF8=ACCEPT') || this.enabledSet.has('IMAP4REV2')) this.decoder.utf8 = true;
     }
     const owner = this.inflight.find((p) => claims(p.handle.name, response) || this.ownsEsearch(p, response));
+    if (response.kind === 'literal-begin' && !owner?.cmd.stream) {
+      // Only a streaming command takes a literal past the stream threshold; any other is
+      // refused at its announcement rather than read (and dropped) for as long as it claims.
+      const size = (response as { size: number }).size;
+      return this.fatal(new ProtocolError(
+        `The server announced a ${size}-byte literal that no command asked for${owner ? ` (during ${owner.handle.name})` : ''}`,
+        { protocol: 'imap', ...(owner ? { command: owner.handle.text } : {}) },
+      ));
+    }
     if (owner) return this.deliver(owner, response);
     const update = toUpdate(response);
     if (update) this.out.push({ kind: 'UpdateReceived', update });

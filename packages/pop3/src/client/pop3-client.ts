@@ -180,13 +180,13 @@ export class Pop3Client {
   }
 
   /** RETR: the message, dot-unstuffed, CRLF line ends, without the final ".". */
-  retr(msg: number): Promise<Uint8Array> {
+  async retr(msg: number): Promise<Uint8Array> {
     const n = checkMsg(msg);
     return this.#serial(() => this.#collect('RETR', [n]), ['RETR', [n]]);
   }
 
   /** TOP: the header and the first `lines` lines of the body. */
-  top(msg: number, lines: number): Promise<Uint8Array> {
+  async top(msg: number, lines: number): Promise<Uint8Array> {
     if (!Number.isInteger(lines) || lines < 0) return Promise.reject(new UsageError(`TOP needs a line count >= 0, not ${lines}`, { protocol: 'pop3' }));
     const n = checkMsg(msg);
     return this.#serial(() => this.#collect('TOP', [n, lines]), ['TOP', [n, lines]]);
@@ -224,7 +224,7 @@ export class Pop3Client {
   }
 
   /** DELE: marks a message deleted; the server removes it only after a clean QUIT. */
-  dele(msg: number): Promise<void> {
+  async dele(msg: number): Promise<void> {
     const n = checkMsg(msg);
     return this.#serial(async () => void (await this.#ok('DELE', [n])), ['DELE', [n]]);
   }

@@ -85,6 +85,11 @@ export class Pop3Session {
     return this.#state;
   }
 
+  /** Bytes held for an unfinished line (body bytes are handed out, never held): at most maxLineBytes + 1. */
+  get bufferedBytes(): number {
+    return this.#decoder.bufferedBytes;
+  }
+
   /** Commands sent and not yet answered. */
   get pendingCount(): number {
     return this.#pending.length;
