@@ -15,40 +15,13 @@ export interface SessionClient {
   tlsDetails(): TlsDetails | null;
 }
 
-export function sessionClient(endpoint: Endpoint, options: Omit<ClientOptions, 'host' | 'port' | 'security'>): SessionClient {
-  const common: ClientOptions = { ...options, host: endpoint.host, port: endpoint.port, security: endpoint.security };
-  if (endpoint.protocol === 'imap') {
-    const c = new ImapClient(common);
-    return {
-      connect: () => c.connect(),
-      end: () => c.logout(),
-      get capabilities() {
-        return c.capabilities;
-      },
-      get authMechanisms() {
-        return c.authMechanisms;
-      },
-      tlsDetails: () => c.tlsDetails(),
-    };
-  }
-  if (endpoint.protocol === 'smtp') {
-    const c = new SmtpClient(common);
-    return {
-      connect: () => c.connect(),
-      end: () => c.quit(),
-      get capabilities() {
-        return c.capabilities;
-      },
-      get authMechanisms() {
-        return c.authMechanisms;
-      },
-      tlsDetails: () => c.tlsDetails(),
-    };
-  }
-  const c = new Pop3Client(common);
+/** What each protocol client has in common, with its own name for the polite ending. */
+type ProtocolClient = Omit<SessionClient, 'end'>;
+
+function wrap(c: ProtocolClient, end: () => Promise<void>): SessionClient {
   return {
     connect: () => c.connect(),
-    end: () => c.quit(),
+    end,
     get capabilities() {
       return c.capabilities;
     },
@@ -57,4 +30,18 @@ export function sessionClient(endpoint: Endpoint, options: Omit<ClientOptions, '
     },
     tlsDetails: () => c.tlsDetails(),
   };
+}
+
+export function sessionClient(endpoint: Endpoint, options: Omit<ClientOptions, 'host' | 'port' | 'security'>): SessionClient {
+  const common: ClientOptions = { ...options, host: endpoint.host, port: endpoint.port, security: endpoint.security };
+  if (endpoint.protocol === 'imap') {
+    const c = new ImapClient(common);
+    return wrap(c, () => c.logout());
+  }
+  if (endpoint.protocol === 'smtp') {
+    const c = new SmtpClient(common);
+    return wrap(c, () => c.quit());
+  }
+  const c = new Pop3Client(common);
+  return wrap(c, () => c.quit());
 }
