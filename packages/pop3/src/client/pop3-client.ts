@@ -19,7 +19,7 @@
  * more and the login retried once on a new connection (withFreshTokenRetry).
  */
 import { AuthenticationError, CommandError, ConnectionError, MailwireError, ProtocolError, SecurityError, UsageError } from '@mailwire/errors';
-import { connect as connectTransport } from '@mailwire/net';
+import { connectClient } from '@mailwire/net';
 import type { TlsDetails, Transport } from '@mailwire/net';
 import { withFreshTokenRetry } from '@mailwire/sasl';
 
@@ -99,20 +99,10 @@ export class Pop3Client {
 
   async #open(token: string | undefined): Promise<void> {
     const o = this.#options;
-    const security = o.security ?? 'tls';
-    const port = o.port ?? defaultPort(security);
     this.#failure = null;
     this.#backlog = [];
     this.#session = new Pop3Session();
-    const transport = await connectTransport({
-      host: o.host,
-      port,
-      security,
-      ...(o.tls ? { tls: o.tls } : {}),
-      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.transcript ? { transcript: o.transcript } : {}),
-    });
+    const { transport, security, port } = await connectClient(o, defaultPort);
     this.#transport = transport;
     try {
       const first = await this.#next();
