@@ -109,6 +109,17 @@ describe('Pop3Session replays every POP3 transcript', () => {
     expect(states).toEqual(['greeting', 'AUTHORIZATION', 'TRANSACTION', 'UPDATE', 'closed']);
   });
 
+  it('bytes after QUIT\'s +OK are unasked whether they come in its chunk or a later one (found by the fuzzer)', () => {
+    const quitThen = (chunks: string[]) => {
+      const s = new Pop3Session();
+      s.receive(Buffer.from('+OK hi\r\n'));
+      s.send('QUIT');
+      return chunks.flatMap((c) => s.receive(Buffer.from(c))).map((e) => (e.kind === 'ProtocolFailed' ? e.error.code : e.kind));
+    };
+    expect(quitThen(['+OK bye\r\n\r'])).toEqual(['ResponseReceived', 'EPROTOCOL']);
+    expect(quitThen(['+OK bye\r\n', '\r'])).toEqual(['ResponseReceived', 'EPROTOCOL']);
+  });
+
   it('pipelined commands are answered in order', () => {
     const s = new Pop3Session();
     s.receive(Buffer.from('+OK hi\r\n'));

@@ -134,6 +134,11 @@ export class Pop3Session {
       return coalesceBody(events);
     }
     for (let i = 0; i < frames.length && !this.#failed(); i++) this.#frame(frames[i]!, frames, i, events);
+    // Bytes after QUIT's +OK in the same chunk are as unasked as bytes in a later one: the
+    // same error whatever the split (found by security/fuzz.test.ts).
+    if ((this.#state as Pop3State) === 'closed' && this.#decoder.bufferedBytes > 0) {
+      this.#fail(events, new ProtocolError('The POP3 server sent data after the session ended', { protocol: 'pop3' }));
+    }
     return coalesceBody(events);
   }
 
