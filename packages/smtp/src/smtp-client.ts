@@ -142,47 +142,17 @@ export class SmtpClient {
     const commands = [mailFrom(from, mailParams), ...to.map((r) => rcptTo(r, rcptParams(r)))];
 
     const pipelined = caps.has('PIPELINING') && this.options.pipelining !== false;
-    if (caps.has('CHUNKING') && this.options.chunking !== false) return this.#sendChunked(envelope, commands, pipelined, message, bytes);
-    if (pipelined) {
-      await this.#write([...commands, 'DATA'], ['MAIL', ...to.map(() => 'RCPT'), 'DATA']);
+    const chunked = caps.has('CHUNKING') && this.options.chunking !== false;
+    const { accepted, rejected } = await this.#transaction(from, to, commands, pipelined, !chunked);
+    let final: SmtpReply;
+    if (chunked) {
+      final = await this.#writeChunks(message, bytes);
     } else {
-      await this.#write([commands[0]!], ['MAIL']);
+      await this.#writeMessage(message, bytes);
+      final = await this.#reply('DATA-END');
     }
-    const mail = await this.#reply('MAIL');
-    const accepted: string[] = [];
-    const rejected: SendResult['rejected'] = [];
-    let refusal: MailwireError | null = positive(mail) ? null : this.#commandError('MAIL', `The server refused the sender <${from}>`, mail);
-    for (let i = 0; i < to.length; i++) {
-      if (!pipelined && refusal !== null) break;
-      if (!pipelined) await this.#write([commands[i + 1]!], ['RCPT']);
-      const reply = await this.#reply('RCPT');
-      if (positive(reply)) accepted.push(to[i]!);
-      else rejected.push({ recipient: to[i]!, reply });
-    }
-    if (refusal === null && accepted.length === 0) {
-      const first = rejected[0]!.reply;
-      refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyLine(r.reply)}`).join('; ')})`, first);
-    }
-    if (!pipelined && refusal === null) await this.#write(['DATA'], ['DATA']);
-    let data: SmtpReply | null = null;
-    if (pipelined || refusal === null) data = await this.#reply('DATA');
-    if (data !== null && data.code === 354 && refusal !== null) {
-      // RFC 2920 §3.1: DATA went out in the batch and was accepted though nothing can be
-      // delivered; end it with an empty message, whose reply is not a delivery.
-      await this.#write(['.'], ['DATA-END']);
-      await this.#reply('DATA-END');
-    }
-    if (refusal === null && data !== null && data.code !== 354) {
-      refusal = this.#commandError('DATA', 'The server refused DATA', data);
-    }
-    if (refusal !== null) {
-      await this.#resetAfterRefusal();
-      throw refusal;
-    }
-    await this.#writeMessage(message, bytes);
-    const final = await this.#reply('DATA-END');
     if (!positive(final)) {
-      const error = this.#commandError('DATA', 'The server refused the message data', final);
+      const error = this.#commandError(chunked ? 'BDAT' : 'DATA', 'The server refused the message data', final);
       await this.#resetAfterRefusal();
       throw error;
     }
@@ -190,18 +160,18 @@ export class SmtpClient {
   }
 
   /**
-   * send() with BDAT (RFC 3030): MAIL and RCPT (batched where PIPELINING is offered), then
-   * the message in counted chunks, CRLF-normalized and not dot-stuffed; the reply to the
-   * LAST chunk is the delivery.
+   * MAIL and one RCPT per recipient, then DATA unless the data goes by BDAT — in one write
+   * where PIPELINING is offered, else one command at a time, stopping at a refused sender.
+   * A refused sender, every recipient refused or DATA refused: RSET, then the CommandError.
    */
-  async #sendChunked(envelope: Envelope, commands: string[], pipelined: boolean, message: MessageSource, bytes: Uint8Array | null): Promise<SendResult> {
-    const { from, to } = envelope;
-    if (pipelined) await this.#write(commands, ['MAIL', ...to.map(() => 'RCPT')]);
+  async #transaction(from: string, to: string[], commands: string[], pipelined: boolean, withData: boolean): Promise<Pick<SendResult, 'accepted' | 'rejected'>> {
+    const steps: SmtpStep[] = ['MAIL', ...to.map((): SmtpStep => 'RCPT')];
+    if (pipelined) await this.#write(withData ? [...commands, 'DATA'] : commands, withData ? [...steps, 'DATA'] : steps);
     else await this.#write([commands[0]!], ['MAIL']);
     const mail = await this.#reply('MAIL');
-    let refusal: MailwireError | null = positive(mail) ? null : this.#commandError('MAIL', `The server refused the sender <${from}>`, mail);
     const accepted: string[] = [];
     const rejected: SendResult['rejected'] = [];
+    let refusal: MailwireError | null = positive(mail) ? null : this.#commandError('MAIL', `The server refused the sender <${from}>`, mail);
     for (let i = 0; i < to.length && (pipelined || refusal === null); i++) {
       if (!pipelined) await this.#write([commands[i + 1]!], ['RCPT']);
       const reply = await this.#reply('RCPT');
@@ -211,10 +181,30 @@ export class SmtpClient {
     if (refusal === null && accepted.length === 0) {
       refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyLine(r.reply)}`).join('; ')})`, rejected[0]!.reply);
     }
+    if (withData) {
+      if (!pipelined && refusal === null) await this.#write(['DATA'], ['DATA']);
+      const data = pipelined || refusal === null ? await this.#reply('DATA') : null;
+      if (data !== null && data.code === 354 && refusal !== null) {
+        // RFC 2920 §3.1: DATA went out in the batch and was accepted though nothing can be
+        // delivered; end it with an empty message, whose reply is not a delivery.
+        await this.#write(['.'], ['DATA-END']);
+        await this.#reply('DATA-END');
+      }
+      if (refusal === null && data !== null && data.code !== 354) refusal = this.#commandError('DATA', 'The server refused DATA', data);
+    }
     if (refusal !== null) {
       await this.#resetAfterRefusal();
       throw refusal;
     }
+    return { accepted, rejected };
+  }
+
+  /**
+   * The message by BDAT (RFC 3030): counted chunks, CRLF-normalized and not dot-stuffed, a
+   * streamed message in chunks of bdatChunkBytes each acknowledged; resolves with the reply
+   * to the LAST chunk (the delivery), or to the first chunk refused.
+   */
+  async #writeChunks(message: MessageSource, bytes: Uint8Array | null): Promise<SmtpReply> {
     const normalizer = new CrlfNormalizer();
     const chunkBytes = this.options.bdatChunkBytes ?? 256 * 1024;
     const { transport, session } = this.#live();
@@ -224,37 +214,21 @@ export class SmtpClient {
       await transport.write(Buffer.concat([Buffer.from(`BDAT ${size}${last ? ' LAST' : ''}\r\n`, 'latin1'), ...parts]));
       return this.#reply(last ? 'DATA-END' : 'BDAT');
     };
-    let final: SmtpReply;
-    if (bytes !== null) {
-      final = await bdat([normalizer.push(bytes), normalizer.end()], true);
-    } else {
-      let held: Uint8Array[] = [];
-      let heldBytes = 0;
-      final = { code: 250, text: '' };
-      let failed = false;
-      for await (const chunk of message as AsyncIterable<Uint8Array>) {
-        if (!(chunk instanceof Uint8Array)) throw new UsageError('A message stream must yield Uint8Array chunks', { protocol: 'smtp', step: 'BDAT' });
-        held.push(normalizer.push(chunk));
-        heldBytes += chunk.length;
-        if (heldBytes >= chunkBytes) {
-          const reply = await bdat(held, false);
-          held = [];
-          heldBytes = 0;
-          if (!positive(reply)) {
-            final = reply;
-            failed = true;
-            break;
-          }
-        }
+    if (bytes !== null) return bdat([normalizer.push(bytes), normalizer.end()], true);
+    let held: Uint8Array[] = [];
+    let heldBytes = 0;
+    for await (const chunk of message as AsyncIterable<Uint8Array>) {
+      if (!(chunk instanceof Uint8Array)) throw new UsageError('A message stream must yield Uint8Array chunks', { protocol: 'smtp', step: 'BDAT' });
+      held.push(normalizer.push(chunk));
+      heldBytes += chunk.length;
+      if (heldBytes >= chunkBytes) {
+        const reply = await bdat(held, false);
+        if (!positive(reply)) return reply;
+        held = [];
+        heldBytes = 0;
       }
-      if (!failed) final = await bdat([...held, normalizer.end()], true);
     }
-    if (!positive(final)) {
-      const error = this.#commandError('BDAT', 'The server refused the message data', final);
-      await this.#resetAfterRefusal();
-      throw error;
-    }
-    return { accepted, rejected, reply: final };
+    return bdat([...held, normalizer.end()], true);
   }
 
   /** RSET (RFC 5321 §4.1.1.5): abandons the transaction in progress. */
