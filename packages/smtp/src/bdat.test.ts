@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startScriptedServer } from '@mailwire/test-servers';
 import type { ScriptedServer } from '@mailwire/test-servers';
 
+import { splitAt } from '../../wire/src/chunking.test-util.js';
 import { CrlfNormalizer } from './line-ends.js';
 import { SmtpClient } from './smtp-client.js';
 
@@ -26,14 +27,8 @@ describe('CrlfNormalizer', () => {
     const bytes = fc.array(fc.constantFrom(0x0d, 0x0a, 0x2e, 0x61), { maxLength: 60 }).map((a) => Uint8Array.from(a));
     fc.assert(
       fc.property(bytes, fc.array(fc.nat(60), { maxLength: 6 }), (input, points) => {
-        const cuts = [...new Set(points.map((p) => p % (input.length + 1)))].sort((a, b) => a - b);
         const n = new CrlfNormalizer();
-        const out: Uint8Array[] = [];
-        let from = 0;
-        for (const c of [...cuts, input.length]) {
-          out.push(n.push(input.subarray(from, c)));
-          from = c;
-        }
+        const out = splitAt(input, points).map((chunk) => n.push(chunk));
         out.push(n.end());
         expect(Buffer.concat(out).toString('latin1')).toBe(expectedNormal(input));
       }),

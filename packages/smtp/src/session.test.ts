@@ -14,23 +14,13 @@ import { parseEhlo, sizeLimit } from './ehlo.js';
 import { replyOf } from './reply.js';
 import { SmtpSession } from './session.js';
 import type { SmtpReplyReceived } from './session.js';
+import { byteByByte, splitAt, splitPoints } from '../../wire/src/chunking.test-util.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const recordings = ['outlook', 'gmail', 'dovecot'].flatMap((p) =>
   readdirSync(`${FIXTURES}personalities/${p}`).filter((f) => f.startsWith('smtp')).map((f) => `personalities/${p}/${f}`),
 );
 
-function splitAt(bytes: Uint8Array, points: number[]): Uint8Array[] {
-  const cuts = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const c of cuts) {
-    out.push(bytes.subarray(from, c));
-    from = c;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
 
 function decodeAll(chunks: Uint8Array[], steps: number): { replies: SmtpReplyReceived[]; session: SmtpSession } {
   const session = new SmtpSession();
@@ -45,7 +35,7 @@ describe('SmtpSession', () => {
     const whole = decodeAll([server], 100).replies;
     expect(whole.length).toBeGreaterThan(3);
     fc.assert(
-      fc.property(fc.array(fc.nat(), { maxLength: 12 }), (points) => {
+      fc.property(splitPoints(server.length), (points) => {
         const { replies, session } = decodeAll(splitAt(server, points), 100);
         expect(replies).toEqual(whole);
         expect(session.bufferedBytes).toBe(0);
@@ -53,7 +43,7 @@ describe('SmtpSession', () => {
       { numRuns: 200 },
     );
     // Byte by byte, too.
-    expect(decodeAll([...server].map((b) => Uint8Array.of(b)), 100).replies).toEqual(whole);
+    expect(decodeAll(byteByByte(server), 100).replies).toEqual(whole);
   });
 
   it('pairs pipelined replies with their steps in order and refuses a reply nobody asked for', () => {

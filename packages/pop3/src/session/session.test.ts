@@ -12,6 +12,7 @@ import { dotStuff } from '@mailwire/wire';
 
 import { Pop3Session } from './session.js';
 import type { Pop3Event } from './session.js';
+import { splitAt as splitBytesAt } from '../../../wire/src/chunking.test-util.js';
 
 const FIXTURES = new URL('../../../../fixtures/', import.meta.url).pathname;
 
@@ -40,17 +41,8 @@ function normalize(events: Pop3Event[]): unknown[] {
   return out;
 }
 
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(at, p));
-    at = p;
-  }
-  out.push(bytes.subarray(at));
-  return out;
-}
+/** wire's splitAt with the cuts taken modulo the length, so one list of cuts serves turns of any size. */
+const splitAt = (bytes: Uint8Array, cuts: number[]): Uint8Array[] => splitBytesAt(bytes, cuts.map((c) => c % (bytes.length + 1)));
 
 /** Plays a transcript: client lines through send/sendSaslLine, server turns cut by `cuts`. */
 function play(text: string, cuts: number[]): { events: unknown[]; sent: Buffer } {
