@@ -40,11 +40,34 @@ async function select(s: ImapSession, tag: string, args: Token[], name: string):
   await s.send(`${tag} OK ${s.texts.selectOk(readOnly, name)}`);
 }
 
-/** LIST pattern matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything but the delimiter. */
-function patternRegex(reference: string, pattern: string): RegExp {
+/**
+ * LIST pattern matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything but the
+ * delimiter. The positions of the name a pattern prefix can reach, one pattern character at
+ * a time: linear in the pattern, so a client's megabyte-long pattern costs no more than its
+ * reading (a regular expression built from it was too large for the engine).
+ */
+function patternMatcher(reference: string, pattern: string): (name: string) => boolean {
   const full = reference + pattern;
-  const body = full.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/%/g, '[^/]*');
-  return new RegExp(`^${body}$`, /^inbox$/i.test(full) ? 'i' : '');
+  const fold = /^inbox$/i.test(full);
+  const pat = fold ? full.toUpperCase() : full;
+  return (mailbox) => {
+    const name = fold ? mailbox.toUpperCase() : mailbox;
+    let reach = new Set([0]);
+    for (const c of pat) {
+      const next = new Set<number>();
+      for (const at of reach) {
+        if (c === '*' || c === '%') {
+          for (let end = at; end <= name.length; end++) {
+            next.add(end);
+            if (c === '%' && name[end] === '/') break;
+          }
+        } else if (name[at] === c) next.add(at + 1);
+      }
+      if (next.size === 0) return false;
+      reach = next;
+    }
+    return reach.has(name.length);
+  };
 }
 
 async function list(s: ImapSession, tag: string, args: Token[], name: string): Promise<void> {
@@ -56,11 +79,11 @@ async function list(s: ImapSession, tag: string, args: Token[], name: string): P
     await s.send(`* ${verb} (\\Noselect) "/" ""`);
     return s.ok(tag, name);
   }
-  const re = patternRegex(reference, pattern);
+  const matches = patternMatcher(reference, pattern);
   const boxes = [...s.ctx.store.mailboxes(s.user!).values()];
   const lines: string[] = [];
   for (const box of boxes) {
-    if (!re.test(box.name) || (name === 'LSUB' && !box.subscribed)) continue;
+    if (!matches(box.name) || (name === 'LSUB' && !box.subscribed)) continue;
     const children = boxes.some((b) => b.name.startsWith(`${box.name}/`));
     const attrs = [children ? '\\HasChildren' : '\\HasNoChildren'];
     if (box.specialUse && name !== 'LSUB') attrs.push(box.specialUse);

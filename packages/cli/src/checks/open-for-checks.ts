@@ -26,6 +26,8 @@ export interface OpenedForChecks {
   capabilities: string[];
   /** Next IMAP tag of the check's own commands ("m1", "m2", ...). */
   tag(): string;
+  /** IMAP with `login`: the server's lines answering the SASL response, up to its tagged OK. */
+  loginLines?: string[];
 }
 
 /** An SMTP reply's lines: up to the first `ddd ` line. */
@@ -82,7 +84,7 @@ async function openImap(ctx: ConnectContext, o: OpenedForChecks, login: boolean)
   await conn.send(`${t} AUTHENTICATE ${ctx.mechanism}\r\n`);
   await expect(`AUTHENTICATE ${ctx.mechanism}`, conn.until(() => true), (l) => l.startsWith('+'));
   await conn.send(`${saslResponse(ctx)}\r\n`, { secret: true });
-  await finishSasl(conn, ctx, `AUTHENTICATE ${ctx.mechanism}`, imapTagged(t), (l) => /^\S+ OK\b/i.test(l), '+');
+  o.loginLines = await finishSasl(conn, ctx, `AUTHENTICATE ${ctx.mechanism}`, imapTagged(t), (l) => /^\S+ OK\b/i.test(l), '+');
   await capability();
 }
 
@@ -134,14 +136,14 @@ async function openSmtp(ctx: ConnectContext, o: OpenedForChecks, login: boolean)
  * The outcome of the response: success, or a refusal — after an error challenge (RFC 7628
  * §3.2.3), answered with the response that ends the exchange, as the clients do.
  */
-async function finishSasl(conn: CheckConnection, ctx: ConnectContext, step: string, reply: (l: string) => boolean, ok: (l: string) => boolean, challenge: string): Promise<void> {
+async function finishSasl(conn: CheckConnection, ctx: ConnectContext, step: string, reply: (l: string) => boolean, ok: (l: string) => boolean, challenge: string): Promise<string[]> {
   const last = (l: string) => reply(l) || l.startsWith(challenge);
   let lines = await conn.until(last);
   if (lines !== null && lines.at(-1)!.startsWith(challenge)) {
     await conn.send(ctx.mechanism.toUpperCase() === 'OAUTHBEARER' ? 'AQ==\r\n' : '\r\n');
     lines = await conn.until(reply);
   }
-  await expect(step, Promise.resolve(lines), ok);
+  return expect(step, Promise.resolve(lines), ok);
 }
 
 /** The EHLO name of the checks: an address literal, which every server takes. */
