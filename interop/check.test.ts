@@ -40,13 +40,15 @@ describe('mailwire check against Dovecot', () => {
     ['submission implicit TLS', `smtps://${lab.secureHost}:${p().submissions}`],
   ];
 
-  it('reports every check with a verdict and its RFC section, and Dovecot passes them all', async () => {
+  it('reports every check with a verdict and its RFC section, and Dovecot passes them all but its one IMAP finding', async () => {
     for (const [name, url] of targets()) {
       const { code, checks } = await run(url);
       expect(checks.length, name).toBeGreaterThan(3);
-      expect(checks.every((c) => ['pass', 'fail', 'not offered'].includes(c.verdict) && /^RFC \d+/.test(c.rfc)), name).toBe(true);
-      expect(checks.filter((c) => c.verdict === 'fail').map((c) => c.id), name).toEqual([]);
-      expect(code, name).toBe(EXIT.ok);
+      expect(checks.every((c) => ['pass', 'fail', 'not offered', 'not run'].includes(c.verdict) && /^RFC \d+/.test(c.rfc)), name).toBe(true);
+      // The one IMAP finding: Dovecot cannot read a tag with "]" (interop/check-imap-behaviour.test.ts).
+      const findings = name.startsWith('IMAP') ? ['tag-syntax'] : [];
+      expect(checks.filter((c) => c.verdict === 'fail').map((c) => c.id), name).toEqual(findings);
+      expect(code, name).toBe(findings.length > 0 ? EXIT.failed : EXIT.ok);
       const byId = Object.fromEntries(checks.map((c) => [c.id, c.verdict]));
       expect(byId['greeting'], name).toBe('pass');
       if (byId['oauth-mechanism'] === 'pass') expect(byId['invalid-token-refused'], name).toBe('pass');
