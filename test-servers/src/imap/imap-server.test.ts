@@ -112,6 +112,19 @@ describe('IMAP server (dovecot personality)', () => {
     c.close();
   });
 
+  it('LIST patterns: % stops at the delimiter, * does not, INBOX in any case, and a 60,000-octet pattern is answered (no match)', async () => {
+    const c = await login();
+    for (const name of ['Deep', 'Deep/A', 'Deep/A/B']) expect(await c.imap('C', `CREATE ${name}`)).toBe('C OK Create completed.');
+    expect(await c.imap('P1', 'LIST "" D%')).toBe('* LIST (\\HasNoChildren \\Drafts) "/" Drafts\r\n* LIST (\\HasChildren) "/" Deep\r\nP1 OK List completed (0.001 + 0.000 secs).');
+    expect(await c.imap('P2', 'LIST "" Deep/*')).toBe('* LIST (\\HasChildren) "/" Deep/A\r\n* LIST (\\HasNoChildren) "/" Deep/A/B\r\nP2 OK List completed (0.001 + 0.000 secs).');
+    expect(await c.imap('P3', 'LIST "" Deep/%/B')).toBe('* LIST (\\HasNoChildren) "/" Deep/A/B\r\nP3 OK List completed (0.001 + 0.000 secs).');
+    expect(await c.imap('P4', 'LIST "" inbox')).toBe('* LIST (\\HasNoChildren) "/" INBOX\r\nP4 OK List completed (0.001 + 0.000 secs).');
+    // A regular expression built from this pattern was too large for the engine: the session died.
+    expect(await c.imap('P5', `LIST "" "${'x%'.repeat(30_000)}"`)).toBe('P5 OK List completed (0.001 + 0.000 secs).');
+    for (const name of ['Deep/A/B', 'Deep/A', 'Deep']) expect(await c.imap('D', `DELETE ${name}`)).toBe('D OK Delete completed.');
+    c.close();
+  });
+
   it('tells an IDLE client of a message delivered by SMTP', async () => {
     const c = await login();
     const before = (await c.imap('S', 'SELECT INBOX')).match(/\* (\d+) EXISTS/)![1]!;
