@@ -9,7 +9,9 @@
  * resolves with the next line (latin1, without CRLF), or null once the server closed the
  * connection; a silent server gives `null` after `quietMs` when asked with `lineOrQuiet`.
  * Every line in both directions is kept in `lines` for the check's detail text; a check
- * that sends a secret passes `secret` and the line is kept as "<redacted>".
+ * that sends a secret passes `secret` and the line is kept as "<redacted>". While a read
+ * is pending the transport's progress timer runs: a server silent for `timeoutMs` fails it
+ * with ETIMEDOUT.
  */
 import { MailwireError } from '@mailwire/errors';
 import { connect, type Transport } from '@mailwire/net';
@@ -104,11 +106,15 @@ export class CheckConnection {
 
   async #readChunk(): Promise<void> {
     let chunk: Uint8Array | null;
+    // The progress timer runs while a line is owed: a server that stops answering fails the read (ETIMEDOUT) instead of hanging the check.
+    this.#transport.setWaiting(true);
     try {
       chunk = await this.#transport.read();
     } catch (error) {
       if (!(error instanceof MailwireError) || error.code !== 'ECONNECTION') throw error;
       chunk = null;
+    } finally {
+      this.#transport.setWaiting(false);
     }
     if (chunk === null) {
       this.#ended = true;
