@@ -316,6 +316,8 @@ export class SmtpClient {
     if (reply.code !== 220) {
       throw new SecurityError('ESTARTTLS', `The server refused STARTTLS: ${replyLine(reply)}; not continuing in plaintext`, { protocol: 'smtp', serverText: replyLine(reply), step: 'STARTTLS' });
     }
+    // Bytes injected after the 220 in the same chunk failed the session (ESTARTTLS) after returning the 220.
+    if (this.#session!.failure) throw this.#session!.failure;
     const unread = this.#session!.bufferedBytes + this.#ready.length;
     const o = this.options;
     await this.#transport!.upgradeToTls({ ...o.tls, host: o.host, port }, unread);
@@ -437,8 +439,10 @@ export class SmtpClient {
 
   /** The next reply, which must answer `step`. */
   async #received(step: SmtpStep): Promise<SmtpReplyReceived> {
-    const { transport, session } = this.#live();
+    // Replies already received come first, even when the session failed after them (a framing
+    // error later in the same chunk): the session's failure is thrown once they are used up.
     while (this.#ready.length === 0) {
+      const { transport, session } = this.#live();
       transport.setWaiting(true);
       let chunk: Uint8Array | null;
       try {
