@@ -211,3 +211,49 @@ describe('IMAP MAILBOX-REFERRALS (RFC 2193)', () => {
     await expectNotFollowed(s);
   });
 });
+
+describe('SMTP 251/551 "user not local" (RFC 5321 §3.4)', () => {
+  const hello = ['S: 220 mx ESMTP', 'C: EHLO client.example', 'S: 250-mx', 'S: 250 ENHANCEDSTATUSCODES', 'C: MAIL FROM:<a@example.com>', 'S: 250 2.1.0 ok'];
+  const refer = 'S: 551 5.1.6 User not local; please try <bob@[127.0.0.1]> at smtp://127.0.0.1:PORT2';
+  const data = ['C: DATA', 'S: 354 go', 'C: Subject: hi', 'C:', 'C: body', 'C: .', 'S: 250 2.0.0 queued'];
+  const MESSAGE = 'Subject: hi\r\n\r\nbody\r\n';
+
+  function smtp(server: ScriptedServer): SmtpClient {
+    const c = new SmtpClient({ host: server.host, port: server.port, security: 'none', name: 'client.example', timeoutMs: 5000 });
+    closers.push(() => c.close());
+    return c;
+  }
+
+  it('551 to the only recipient: ECOMMAND at RCPT; no RCPT for the suggested address, no connection to the suggested host', async () => {
+    const s = await script('smtp', [...hello, 'C: RCPT TO:<b@example.com>', refer, 'C: RSET', 'S: 250 2.0.0 ok']);
+    const c = smtp(s);
+    await c.connect();
+    const err = await fail(c.send({ from: 'a@example.com', to: ['b@example.com'] }, MESSAGE));
+    expect(err).toMatchObject({ code: 'ECOMMAND', step: 'RCPT', replyCode: 551 });
+    expectNoInvitation(err);
+    c.close();
+    await expectNotFollowed(s);
+  });
+
+  it('551 to one of two recipients: sent to the other only; the 551 is a refused recipient, not retried at its forward-path', async () => {
+    const s = await script('smtp', [...hello, 'C: RCPT TO:<b@example.com>', refer, 'C: RCPT TO:<c@example.com>', 'S: 250 2.1.5 ok', ...data]);
+    const c = smtp(s);
+    await c.connect();
+    const sent = await c.send({ from: 'a@example.com', to: ['b@example.com', 'c@example.com'] }, MESSAGE);
+    expect(sent.accepted).toEqual(['c@example.com']);
+    expect(sent.rejected).toMatchObject([{ recipient: 'b@example.com', reply: { code: 551 } }]);
+    c.close();
+    await expectNotFollowed(s);
+  });
+
+  it('251 "will forward": the recipient is accepted and the message goes to this server only', async () => {
+    const s = await script('smtp', [...hello, 'C: RCPT TO:<b@example.com>', 'S: 251 2.1.5 User not local; will forward to <bob@[127.0.0.1]> via smtp://127.0.0.1:PORT2', ...data]);
+    const c = smtp(s);
+    await c.connect();
+    const sent = await c.send({ from: 'a@example.com', to: ['b@example.com'] }, MESSAGE);
+    expect(sent.accepted).toEqual(['b@example.com']);
+    expect(sent.reply.code).toBe(250);
+    c.close();
+    await expectNotFollowed(s);
+  });
+});

@@ -32,6 +32,7 @@ import { hasEightBit, inMemory, needsSmtpUtf8 } from './message-source.js';
 import { CrlfNormalizer } from './line-ends.js';
 import type { MessageSource } from './message-source.js';
 import { positive, replyLine } from './reply.js';
+import { replyForMessage } from './user-not-local.js';
 import type { SmtpReply } from './reply.js';
 import { SmtpSession } from './session.js';
 import type { SmtpReplyReceived, SmtpStep } from './session.js';
@@ -179,7 +180,7 @@ export class SmtpClient {
       else rejected.push({ recipient: to[i]!, reply });
     }
     if (refusal === null && accepted.length === 0) {
-      refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyLine(r.reply)}`).join('; ')})`, rejected[0]!.reply);
+      refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyForMessage(r.reply)}`).join('; ')})`, rejected[0]!.reply);
     }
     if (withData) {
       if (!pipelined && refusal === null) await this.#write(['DATA'], ['DATA']);
@@ -469,7 +470,7 @@ export class SmtpClient {
 
   #commandError(step: SmtpStep, what: string, reply: SmtpReply): MailwireError {
     if (reply.code === 421) return this.#closing(step, reply);
-    return new CommandError(`${what}: ${replyLine(reply)}`, {
+    return new CommandError(`${what}: ${replyForMessage(reply)}`, {
       protocol: 'smtp',
       step,
       status: String(reply.code),
