@@ -181,6 +181,8 @@ describe('IMAP MAILBOX-REFERRALS (RFC 2193)', () => {
     ['SUBSCRIBE', 'C: A2 SUBSCRIBE Shared', (c) => c.subscribe('Shared')],
     ['STATUS', 'C: A2 STATUS Shared (MESSAGES UIDNEXT UIDVALIDITY UNSEEN)', (c) => c.status('Shared', ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN'])],
     ['LIST', 'C: A2 LIST Shared/ *', (c) => c.list('Shared/', '*')],
+    // Refused at the literal's announcement, before the message is sent (RFC 2193 §4.1).
+    ['APPEND', 'C: A2 APPEND Shared {16}', (c) => c.append('Shared', 'Subject: hi\r\n\r\nx')],
   ];
   it.each(cases)('%s answered NO [REFERRAL]: ECOMMAND naming the referral as not followed; nothing sent elsewhere', async (_name, command, call) => {
     const s = await script('imap', [...loggedIn, command, remote]);
@@ -189,6 +191,25 @@ describe('IMAP MAILBOX-REFERRALS (RFC 2193)', () => {
     const err = await fail(call(c));
     expect(err.code).toBe('ECOMMAND');
     expect(err).toMatchObject({ responseCode: 'REFERRAL' });
+    expectNoInvitation(err);
+    c.close();
+    await expectNotFollowed(s);
+  });
+
+  it('COPY answered NO [REFERRAL]: ECOMMAND naming the referral as not followed; nothing sent elsewhere', async () => {
+    const s = await script('imap', [
+      ...loggedIn,
+      'C: A2 SELECT INBOX',
+      'S: * 1 EXISTS',
+      'S: A2 OK [READ-WRITE] selected',
+      'C: A3 COPY 1 Shared',
+      remote.replace('A2', 'A3'),
+    ]);
+    const c = imap(s);
+    await c.connect();
+    await c.select('INBOX');
+    const err = await fail(c.copy('1', 'Shared'));
+    expect(err).toMatchObject({ code: 'ECOMMAND', responseCode: 'REFERRAL' });
     expectNoInvitation(err);
     c.close();
     await expectNotFollowed(s);
