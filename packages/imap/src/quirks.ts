@@ -56,9 +56,11 @@ export interface ImapQuirks {
    * Gmail sends a multipart whose parts it could not place (nested multiparts sharing one
    * boundary) with no body parts at all, the subtype first: `("ALTERNATIVE" ("BOUNDARY" "b")
    * NIL NIL)`, `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, or just `("ALTERNATIVE")`
-   * (jstedfast/MailKit#205, #371, #777, #1841). A body that starts with a string followed by
-   * ")" or "(", or that is too short for a body-type-1part (five fields or fewer after "("),
-   * is read as `{ type: 'multipart', subtype, parts: [] }` with its body-ext-mpart.
+   * (jstedfast/MailKit#205, #371, #777, #1841). A body that starts with a quoted string
+   * followed by ")" or SP "(", or by SP NIL in a body too short for a body-type-1part (five
+   * fields or fewer), is read as `{ type: 'multipart', subtype, parts: [] }` with its
+   * body-ext-mpart. (Yandex sends the same shape after a stray SP, jstedfast/MailKit#1861;
+   * that SP is not tolerated.)
    * Fixture: gmail-partless-multipart.txt.
    */
   partlessMultipart: boolean;

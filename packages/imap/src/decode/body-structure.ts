@@ -218,14 +218,18 @@ function isStringStart(c: number): boolean {
 
 /**
  * Whether the body just past its "(" is Gmail's multipart without parts: a quoted string
- * followed by ")" or SP "(" (a body-type-1part has its subtype there), or five fields or
- * fewer in all (a body-type-1part has at least six). Looks, never consumes.
+ * followed by ")" or SP "(" (a body-type-1part has its subtype there), or by SP NIL and five
+ * fields or fewer in all (a body-type-1part has at least six). Looks, never consumes.
  */
 function isPartlessMultipart(r: ImapReader): boolean {
   const b = r.bytes;
   let i = skipQuoted(b, r.pos, r.end);
   if (i < 0) return false;
-  if (b[i] === 0x20 && b[i + 1] === LPAREN) return true;
+  if (b[i] === 0x29) return true;
+  if (b[i] !== 0x20) return false;
+  if (b[i + 1] === LPAREN) return true;
+  // Only NIL params leave the two readings open: count the fields.
+  if ((b[i + 1] | 0x20) !== 0x6e) return false;
   for (let fields = 1; ; fields++) {
     if (b[i] === 0x29) return true;
     if (b[i] !== 0x20 || fields === 5) return false;
