@@ -183,8 +183,9 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     const size = readSize(r, quirks);
     if (size !== undefined) bs.size = size;
     const message = type === 'message' && (subtype === 'rfc822' || subtype === 'global');
-    // Gmail's message/rfc822 as a body-type-basic: no "(" of an envelope after the size.
-    if (message && !(quirks.messageWithoutEnvelope && !(r.peek() === 0x20 && r.bytes[r.pos + 1] === LPAREN))) {
+    const envelopeFollows = r.peek() === 0x20 && r.bytes[r.pos + 1] === LPAREN;
+    // Without an envelope, Gmail's message/rfc822 is read as a body-type-basic.
+    if (message && (envelopeFollows || !quirks.messageWithoutEnvelope)) {
       r.expectSP();
       bs.envelope = readEnvelope(r, quirks);
       r.expectSP();
