@@ -8,6 +8,7 @@
 import { AuthenticationError, MailwireError } from '@mailwire/errors';
 import type { ConnectionOptions } from 'node:tls';
 
+import { lineProbeFor, longestLineAccepted } from './checks/longest-line.js';
 import { sessionClient } from './clients.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -20,6 +21,10 @@ export interface Fingerprint {
   invalidToken: string;
   /** IMAP: LITERAL+ / LITERAL- (RFC 7888) as offered. */
   literals?: string;
+  /** The longest command line the server took, in words ("8,192 octets (11 connections)"). */
+  longestLine: string;
+  /** The same as a number of octets, CRLF included; absent where it was not measured. */
+  longestLineOctets?: number;
 }
 
 const INVALID_TOKEN = 'mailwire-fingerprint-invalid-token';
@@ -47,7 +52,17 @@ export async function fingerprint(endpoint: Endpoint, tls: ConnectionOptions, us
       ? `refused after the JSON error challenge ${JSON.stringify(challenge)}`
       : `refused without an error challenge${invalid.error.serverText ? ` (${invalid.error.serverText})` : ''}`;
   } else invalidToken = invalid.outcome === 'accepted' ? 'ACCEPTED: the server took a token that is not one' : invalid.outcome;
-  const result: Fingerprint = { oneLine: oneLine.outcome, twoStep: twoStep.outcome, invalidToken };
+  const result: Fingerprint = { oneLine: oneLine.outcome, twoStep: twoStep.outcome, invalidToken, longestLine: 'not measured' };
+  const probe = lineProbeFor(endpoint.protocol);
+  if (probe) {
+    const longest = await longestLineAccepted({ endpoint, tls, user, token, mechanism }, probe);
+    const n = longest.octets.toLocaleString('en-US');
+    result.longestLine =
+      longest.octets === 0
+        ? `not even ${probe.floor} octets, the length the RFC requires (${longest.tries} connections)`
+        : `${longest.atLeast ? 'at least ' : ''}${n} octets, CRLF included (${longest.tries} connections)`;
+    result.longestLineOctets = longest.octets;
+  }
   if (endpoint.protocol === 'imap') {
     const upper = capabilities.map((c) => c.toUpperCase());
     result.literals = ['LITERAL+', 'LITERAL-'].filter((l) => upper.includes(l)).join(' ') || 'neither LITERAL+ nor LITERAL- (every literal waits for "+")';

@@ -15,24 +15,24 @@ import type { Endpoint } from '../endpoint.js';
 import { URL_FORMS } from '../endpoint.js';
 import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { resolveEndpoint } from '../target.js';
+import { TARGET_OPTIONS, TARGET_USAGE, resolveCredentials, resolveEndpoint } from '../target.js';
 import { probeServer, type ProbeReport } from './probe.js';
+import { behaviourChecks } from '../checks/behaviour.js';
+import type { CheckResult, Verdict } from '../checks/verdict.js';
 
-export const CHECK_USAGE = `Usage: mailwire check URL [--user USER] [--ca FILE] [--plaintext] [--json]
+export const CHECK_USAGE = `Usage: mailwire check URL [--user USER [--token-file F|--token-env VAR|--token-cmd CMD|--account NAME]]
+                      [--ca FILE] [--plaintext] [--json]
   URL: ${URL_FORMS}
-  Runs RFC checks on the server (greeting, capability syntax, STARTTLS, no AUTH before TLS,
-  SASL-IR, OAuth mechanisms, the error challenge for a refused token with --user) and reports
-  each as pass / fail / not offered with its RFC section; --json gives the same as one object.
+  Runs RFC checks on the server — what it advertises (greeting, capability syntax, STARTTLS,
+  no AUTH before TLS, SASL-IR, OAuth mechanisms; with --user, the error challenge for a token
+  that is not one) and how it behaves on the wire (line lengths, tags, literals, multi-line
+  replies, dot-stuffing, PIPELINING; with a token also the checks that need a session) — and
+  reports each as pass / fail / not offered / not run with its RFC section; --json gives the
+  same as one object. "not offered" and "not run" (a check that needs a token) are no failure.
+${TARGET_USAGE}
 ${EXIT_CODES_TEXT}`;
 
-export type Verdict = 'pass' | 'fail' | 'not offered';
-
-export interface CheckResult {
-  id: string;
-  rfc: string;
-  verdict: Verdict;
-  detail: string;
-}
+export type { CheckResult, Verdict } from '../checks/verdict.js';
 
 const SCHEMES = ['imap:', 'imaps:', 'pop3:', 'pop3s:', 'smtp:', 'smtps:', 'submission:'];
 /** A token no server can accept, for the refusal check: never a real credential. */
@@ -41,7 +41,7 @@ const INVALID_TOKEN = 'mailwire-check-invalid-token';
 export async function check(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, new Set(['user', 'ca']), new Set(['json', 'help', 'plaintext']));
+    args = parseArgs(argv, new Set(TARGET_OPTIONS), new Set(['json', 'help', 'plaintext']));
     if (args.positionals.length > 1) throw new ArgvError(`unexpected argument ${JSON.stringify(args.positionals[1])}`);
   } catch (e) {
     io.err(`mailwire check: ${(e as ArgvError).message}\n${CHECK_USAGE}`);
@@ -55,9 +55,13 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
   if (typeof endpoint === 'number') return endpoint;
   const ca = args.options.get('ca');
   const tls: ConnectionOptions = typeof ca === 'string' ? { ca: await readFile(ca, 'utf8') } : {};
+  // --user alone is enough for the refusal checks; a token source adds the session checks.
+  const tokenGiven = ['token-file', 'token-env', 'token-cmd', 'account'].some((o) => args.options.has(o));
   const user = args.options.get('user');
+  const credentials = tokenGiven ? await resolveCredentials('check', args, io) : typeof user === 'string' ? { user } : {};
+  if (typeof credentials === 'number') return credentials;
   const { report } = await probeServer(endpoint, tls, {});
-  const results = report.error ? [] : await runChecks(endpoint, tls, report, typeof user === 'string' ? user : undefined);
+  const results = report.error ? [] : await runChecks(endpoint, tls, report, credentials.user, credentials.token);
   const failed = report.error !== undefined || results.some((r) => r.verdict === 'fail');
   if (args.options.has('json')) {
     io.out(JSON.stringify({ url: endpoint.url, protocol: endpoint.protocol, ...(report.error ? { error: report.error, diagnosis: report.diagnosis } : {}), checks: results }, null, 2));
@@ -67,14 +71,17 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
     const width = Math.max(0, ...results.map((r) => r.id.length));
     for (const r of results) io.out(`  ${r.verdict.padEnd(11)} ${r.id.padEnd(width)}  ${r.rfc.padEnd(16)} ${r.detail}`);
     const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
-    io.out(`check: ${count('pass')} pass, ${count('fail')} fail, ${count('not offered')} not offered`);
+    io.out(`check: ${count('pass')} pass, ${count('fail')} fail, ${count('not offered')} not offered, ${count('not run')} not run`);
   }
   if (report.error) return report.exitCode;
   return failed ? EXIT.failed : EXIT.ok;
 }
 
-/** The checks for what the server showed; with a user, one refused login. */
-export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, report: ProbeReport, user: string | undefined): Promise<CheckResult[]> {
+/**
+ * The checks for what the server showed; with a user, one refused login; then the
+ * behaviour checks on the wire (those that need a session only with a token).
+ */
+export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, report: ProbeReport, user: string | undefined, token?: string): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const add = (id: string, rfc: string, verdict: Verdict, detail: string) => out.push({ id, rfc, verdict, detail });
   const greeting = report.greeting ?? '';
@@ -125,5 +132,7 @@ export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, repo
       }
     }
   }
+  const mechanism = mechanisms.includes('OAUTHBEARER') ? 'OAUTHBEARER' : 'XOAUTH2';
+  await behaviourChecks({ endpoint, tls, mechanism, capabilities: secured, add, ...(user !== undefined ? { user } : {}), ...(token !== undefined ? { token } : {}) });
   return out;
 }

@@ -40,6 +40,9 @@ describe('mailwire probe --fingerprint', () => {
     expect(fingerprint?.oneLine).toMatch(/^refused \(EAUTH: 555 5\.5\.2 Syntax error, command line too long/);
     expect(fingerprint?.twoStep).toBe('accepted');
     expect(fingerprint?.invalidToken).toBe('refused after the JSON error challenge {"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}');
+    // The test server reads SMTP command lines of up to 1,000 octets before the CRLF.
+    expect(fingerprint?.longestLineOctets).toBe(1002);
+    expect(fingerprint?.longestLine).toMatch(/^1,002 octets, CRLF included \(\d+ connections\)$/);
   });
 
   it('outlook IMAP: both forms accepted, a bad token refused without an error challenge, LITERAL+ offered', async () => {
@@ -49,6 +52,7 @@ describe('mailwire probe --fingerprint', () => {
       twoStep: 'accepted',
       invalidToken: 'refused without an error challenge (AUTHENTICATE failed.)',
       literals: 'LITERAL+',
+      longestLine: 'not measured',
     });
   });
 });

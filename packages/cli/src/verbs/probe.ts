@@ -43,7 +43,7 @@ ${TARGET_USAGE}
   --plaintext   imap://, pop3://, smtp:// without STARTTLS (a token is never sent then)
   --fingerprint with a token, also measure the server on fresh connections: the one-line form
                 forced, the two-step form forced, a token that is not one (error challenge?),
-                IMAP's LITERAL+/LITERAL-
+                IMAP's LITERAL+/LITERAL-, and the longest command line the server takes
   --json        the report as one stable JSON object
   --transcript  the redacted exchanges, with milliseconds since the probe started
 ${EXIT_CODES_TEXT}`;
@@ -285,6 +285,7 @@ export function formatReport(r: ProbeReport): string {
     lines.push(`    two steps (forced):  ${r.fingerprint.twoStep}`);
     lines.push(`    invalid token:       ${r.fingerprint.invalidToken}`);
     if (r.fingerprint.literals) lines.push(`    literals:            ${r.fingerprint.literals}`);
+    lines.push(`    longest line taken:  ${r.fingerprint.longestLine}`);
   }
   if (r.transcript) lines.push('  transcript (redacted):', ...r.transcript.map((t) => `    ${t}`));
   lines.push(r.exitCode === EXIT.ok ? 'probe: OK' : `probe: FAILED (exit ${r.exitCode})`);

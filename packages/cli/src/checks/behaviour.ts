@@ -1,0 +1,53 @@
+/**
+ * The behaviour checks of `mailwire check`: each is one thing the server must do on the
+ * wire, tried on its own connection. A check that needs a logged-in session is `not run`
+ * without a token; one whose setup or exchange fails in a way the check did not expect is
+ * a `fail` that says which step went wrong, never an exception out of `check`.
+ */
+import { MailwireError } from '@mailwire/errors';
+
+import type { Protocol } from '../endpoint.js';
+import type { CheckContext } from './context.js';
+import { IMAP_BEHAVIOUR_CHECKS } from './imap-behaviour.js';
+import { SetupFailed } from './open-for-checks.js';
+import { POP3_BEHAVIOUR_CHECKS } from './pop3-behaviour.js';
+import { SMTP_BEHAVIOUR_CHECKS } from './smtp-behaviour.js';
+import type { Verdict } from './verdict.js';
+
+export interface BehaviourCheck {
+  id: string;
+  rfc: string;
+  /** 'login': runs only with --user and a token. */
+  needs?: 'login';
+  /** Tries the behaviour; calls `verdict` once (a check that returns without one is a fail). */
+  run(ctx: CheckContext, verdict: (v: Verdict, detail: string) => void): Promise<void>;
+}
+
+const BY_PROTOCOL: Record<Protocol, readonly BehaviourCheck[]> = {
+  imap: IMAP_BEHAVIOUR_CHECKS,
+  pop3: POP3_BEHAVIOUR_CHECKS,
+  smtp: SMTP_BEHAVIOUR_CHECKS,
+};
+
+export async function behaviourChecks(ctx: CheckContext): Promise<void> {
+  for (const check of BY_PROTOCOL[ctx.endpoint.protocol]) {
+    if (check.needs === 'login' && (ctx.user === undefined || ctx.token === undefined)) {
+      ctx.add(check.id, check.rfc, 'not run', 'needs a logged-in session: give --user and a token');
+      continue;
+    }
+    let given: [Verdict, string] | undefined;
+    try {
+      await check.run(ctx, (v, detail) => (given ??= [v, detail]));
+    } catch (error) {
+      given ??= ['fail', failureText(error)];
+    }
+    const [verdict, detail] = given ?? ['fail', 'the check ended without a verdict'];
+    ctx.add(check.id, check.rfc, verdict, detail);
+  }
+}
+
+function failureText(error: unknown): string {
+  if (error instanceof SetupFailed) return `could not get to the check: ${error.message}`;
+  if (error instanceof MailwireError) return `${error.code}: ${error.message}`;
+  return (error as Error).message;
+}
