@@ -78,7 +78,7 @@ const multiLineResponses: BehaviourCheck = {
         if (problem) return verdict('fail', problem);
         const bad = r!.lines.find((l) => !syntax.test(l));
         if (bad !== undefined) return verdict('fail', `a line of the ${command} response, ${JSON.stringify(bad.slice(0, 80))}, is not ${what}`);
-        done.push(`${command} (${r!.lines.length} lines)`);
+        done.push(`${command} (${r!.lines.length} line${r!.lines.length === 1 ? '' : 's'})`);
       }
       verdict('pass', `${done.join(', ')}: each ended by a lone ".", every line well-formed${session ? '' : '; LIST and UIDL need a session: give --user and a token'}`);
     } finally {
