@@ -53,6 +53,7 @@ describe('POP3 behaviour checks', () => {
       expect(byId['multiline-responses']!.detail).toMatch(/^CAPA \(\d+ lines\), LIST \(2 lines\), UIDL \(2 lines\): each ended by a lone "\.", every line well-formed$/);
       // Only the dovecot personality offers PIPELINING, as Dovecot does; Outlook's and Gmail's POP3 do not.
       expect(byId['pipelining-in-order']).toMatchObject(personality === 'dovecot' ? { verdict: 'pass', rfc: 'RFC 2449 §6.6' } : { verdict: 'not offered' });
+      expect(byId['capa-after-stls']).toMatchObject({ verdict: 'pass', rfc: 'RFC 2595 §4', detail: expect.stringMatching(/^CAPA over TLS is answered with \d+ capabilities ended by a lone "\.", STLS not among them$/) });
       expect(byId['auth-two-step']).toMatchObject({ verdict: 'pass', rfc: 'RFC 5034 §4' });
       expect(byId['capa-after-login']).toMatchObject({ verdict: 'pass', rfc: 'RFC 2449 §5' });
       expect(byId['dot-stuffing']).toMatchObject({ verdict: 'pass', rfc: 'RFC 1939 §3', detail: `read messages 2, 1 with TOP n 262144: 3 lines beginning with "." came stuffed as "..", each response ended by the lone "."` });
@@ -128,6 +129,19 @@ describe('POP3 behaviour checks', () => {
     const { byId, replay } = await against(scriptsFor('pipelining-in-order', opening(capa), { capa }));
     expect(replay).toEqual({ ok: true });
     expect(byId['pipelining-in-order']).toMatchObject({ verdict: 'not offered', detail: 'CAPA does not list PIPELINING' });
+  });
+
+  it('capa-after-stls fails against a server that refuses CAPA over TLS', async () => {
+    const refused = ['S: +OK ready', 'C: STLS', 'S: +OK go ahead', 'C: CAPA', 'S: -ERR not now'];
+    const { code, byId, replay } = await against(scriptsFor('capa-after-stls', refused));
+    expect(replay).toEqual({ ok: true });
+    expect(byId['capa-after-stls']).toMatchObject({ verdict: 'fail', rfc: 'RFC 2595 §4', detail: 'could not get to the check: CAPA: the server answered "-ERR not now"' });
+    expect(code).toBe(EXIT.failed);
+  });
+
+  it('capa-after-stls is not offered on implicit TLS', async () => {
+    const { byId } = await checkAgainstScript('pop3s', [['S: +OK ready', 'C: CAPA', ...capaLines(CAPA), 'C: QUIT', 'S: +OK bye'].join('\n')]);
+    expect(byId['capa-after-stls']).toMatchObject({ verdict: 'not offered', detail: 'implicit TLS: no STLS to check' });
   });
 
   it('auth-two-step fails against a server that takes a second AUTH after login', async () => {

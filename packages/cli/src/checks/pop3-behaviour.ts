@@ -112,6 +112,26 @@ const pipeliningInOrder: BehaviourCheck = {
   },
 };
 
+/**
+ * RFC 2595 §4: after STLS the client must forget what CAPA said and should ask again; the
+ * server stays in AUTHORIZATION and answers CAPA over TLS with a list ended by ".". The
+ * list over TLS should not offer STLS again (noted, not failed: RFC 2595 does not forbid it).
+ */
+const capaAfterStls: BehaviourCheck = {
+  id: 'capa-after-stls',
+  rfc: 'RFC 2595 §4',
+  async run(ctx, verdict) {
+    if (ctx.endpoint.security !== 'starttls') return verdict('not offered', ctx.endpoint.security === 'tls' ? 'implicit TLS: no STLS to check' : 'a plaintext connection (--plaintext): STLS not used');
+    const { conn, capabilities } = await openForChecks(ctx);
+    try {
+      const again = offers(capabilities, 'STLS') ? '; it lists STLS again, which a client must not use over TLS' : ', STLS not among them';
+      verdict('pass', `CAPA over TLS is answered with ${capabilities.length} capabilities ended by a lone "."${again}`);
+    } finally {
+      conn.close();
+    }
+  },
+};
+
 /** Capabilities of the AUTHORIZATION state only: their commands are not valid after login. */
 const AUTHORIZATION_ONLY = new Set(['STLS', 'USER', 'SASL']);
 
@@ -188,6 +208,7 @@ export const POP3_BEHAVIOUR_CHECKS: readonly BehaviourCheck[] = [
   lineLength,
   multiLineResponses,
   pipeliningInOrder,
+  capaAfterStls,
   authTwoStep,
   capaAfterLogin,
   POP3_DOT_STUFFING,
