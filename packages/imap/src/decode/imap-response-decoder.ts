@@ -144,7 +144,7 @@ function untagged(r: ImapReader, name: string, frame: ImapFrame, options: Decode
       out = readMailboxStatus(r, options.utf8);
       break;
     case 'SEARCH':
-      out = readSearch(r);
+      out = readSearch(r, options.quirks);
       break;
     case 'ESEARCH':
       out = readEsearch(r);
