@@ -6,6 +6,7 @@
  * message (dot-stuffing, to --user itself) runs only with --send-test-message.
  */
 import type { BehaviourCheck } from './behaviour.js';
+import type { CheckConnection } from './check-connection.js';
 import type { ConnectContext } from './context.js';
 import type { LineProbe } from './longest-line.js';
 import { EHLO_NAME, openForChecks, smtpLast } from './open-for-checks.js';
@@ -121,10 +122,11 @@ const pipeliningTransaction: BehaviourCheck = {
   },
 };
 
-async function pipelinedReplies(conn: Awaited<ReturnType<typeof openForChecks>>['conn'], group: string[], classes: string[]): Promise<['pass' | 'fail', string]> {
+/** Sends `group` in one write and reads one reply per command; each code must start with its class ("2", "5"). */
+async function pipelinedReplies(conn: CheckConnection, group: string[], classes: string[]): Promise<['pass' | 'fail', string]> {
   await conn.send(group.map((c) => `${c}\r\n`).join(''));
   const codes: string[] = [];
-  for (const _ of group) {
+  while (codes.length < group.length) {
     const reply = await readReply(conn);
     if (reply === null) return ['fail', `${group.join(', ')} in one write: the connection closed after ${codes.length} replies (${codes.join(', ') || 'none'})`];
     codes.push(replyCode(reply));
