@@ -1,11 +1,13 @@
 /**
  * Issue 11, item 2 — TLS: certificates are verified by default (a self-signed one, one
  * from an unknown CA, one for another host and an expired one are each refused, by
- * implicit TLS and after STARTTLS/STLS), SNI is the host name, and TLS 1.2 is the floor.
+ * implicit TLS and after STARTTLS/STLS), SNI is the host name (none for an IP literal, by
+ * implicit TLS and after STARTTLS/STLS), and TLS 1.2 is the floor.
  * For IMAP, POP3 and SMTP, against the repo's test servers on loopback.
  */
 import { once } from 'node:events';
-import { createServer, type TLSSocket } from 'node:tls';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { createSecureContext, createServer, TLSSocket } from 'node:tls';
 import { createRequire } from 'node:module';
 import type * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +108,101 @@ describe.each(PROTOCOLS)('%s: SNI and the TLS version floor', (protocol) => {
       await l.close();
     }
   });
+
+  it('sends no SNI for an IP-literal host (RFC 6066 §3)', async () => {
+    const l = await tlsListener({});
+    try {
+      const client = makeClient(protocol, { host: '127.0.0.1', port: l.port, security: 'tls', tls: { ca: pki.ca }, timeoutMs: 2000 });
+      await client.connect().catch(() => undefined);
+      client.close();
+      const socket = await l.seen;
+      expect(socket).not.toBeInstanceOf(Error);
+      expect((socket as TLSSocket & { servername?: string | false }).servername).toBe(false);
+    } finally {
+      await l.close();
+    }
+  });
+
+  /**
+   * A plaintext server that offers STARTTLS/STLS, says go ahead, then takes the TLS
+   * handshake on the same socket and reports the SNI it carried (`false` for none).
+   */
+  async function starttlsListener(): Promise<{ port: number; seen: Promise<string | false | Error>; close: () => Promise<void> }> {
+    const context = createSecureContext(certFor(pki, 'valid'));
+    const sockets = new Set<Socket>();
+    let report: (v: string | false | Error) => void = () => undefined;
+    const seen = new Promise<string | false | Error>((resolve) => (report = resolve));
+    const answer = (line: string): string | 'upgrade' | undefined => {
+      const tag = line.split(' ', 1)[0]!;
+      if (protocol === 'imap') {
+        if (/ STARTTLS$/i.test(line)) return 'upgrade';
+        return /CAPABILITY$/i.test(line) ? `* CAPABILITY IMAP4rev1 STARTTLS\r\n${tag} OK done\r\n` : `${tag} OK done\r\n`;
+      }
+      if (protocol === 'pop3') return line === 'STLS' ? 'upgrade' : line === 'CAPA' ? '+OK\r\nSTLS\r\nUSER\r\n.\r\n' : '+OK\r\n';
+      if (line === 'STARTTLS') return 'upgrade';
+      return /^EHLO/i.test(line) ? '250-mx\r\n250 STARTTLS\r\n' : '250 ok\r\n';
+    };
+    const goAhead = (line: string) => (protocol === 'imap' ? `${line.split(' ', 1)[0]} OK begin TLS\r\n` : protocol === 'pop3' ? '+OK begin TLS\r\n' : '220 2.0.0 go ahead\r\n');
+    const server = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.write(protocol === 'imap' ? '* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n' : protocol === 'pop3' ? '+OK hi\r\n' : '220 mx ESMTP\r\n');
+      let pending = '';
+      const onData = (d: Buffer) => {
+        pending += d.toString('latin1');
+        for (let i = pending.indexOf('\r\n'); i >= 0; i = pending.indexOf('\r\n')) {
+          const line = pending.slice(0, i);
+          pending = pending.slice(i + 2);
+          const reply = answer(line);
+          if (reply !== 'upgrade') {
+            if (reply) socket.write(reply);
+            continue;
+          }
+          socket.removeListener('data', onData);
+          socket.write(goAhead(line));
+          const secured = new TLSSocket(socket, { isServer: true, secureContext: context });
+          secured.on('error', (e) => report(e));
+          secured.once('secure', () => {
+            report((secured as TLSSocket & { servername: string | false }).servername);
+            secured.destroy();
+          });
+          return;
+        }
+      };
+      socket.on('data', onData);
+    });
+    server.listen(0); // every address, so 'localhost' reaches it as ::1 or 127.0.0.1
+    await once(server, 'listening');
+    return {
+      port: (server.address() as { port: number }).port,
+      seen,
+      close: () =>
+        new Promise((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    };
+  }
+
+  const upgrade = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
+  for (const [host, servername, sni, what] of [
+    ['localhost', undefined, 'localhost', 'the host name as SNI'],
+    ['127.0.0.1', undefined, false, 'no SNI (an IP literal)'],
+    ['127.0.0.1', 'localhost', 'localhost', 'the caller\'s tls.servername as SNI'],
+  ] as const) {
+    it(`after ${upgrade} to ${host}${servername ? ` with servername ${servername}` : ''}: the ClientHello carries ${what}`, async () => {
+      const l = await starttlsListener();
+      try {
+        const client = makeClient(protocol, { host, port: l.port, security: 'starttls', tls: { ca: pki.ca, ...(servername ? { servername } : {}) }, timeoutMs: 2000 });
+        await client.connect().catch(() => undefined);
+        client.close();
+        expect(await l.seen).toBe(sni);
+      } finally {
+        await l.close();
+      }
+    });
+  }
 
   it('refuses a server that speaks only TLS 1.1, even when the process default floor was lowered', async () => {
     const l = await tlsListener({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });

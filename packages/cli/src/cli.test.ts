@@ -168,6 +168,47 @@ describe('mailwire send, list and fetch against the test servers', () => {
     expect(readFileSync(join(out, '1.eml'), 'utf8')).toBe(message);
   });
 
+  it('POP3: lists the maildrop, fetches headers and whole messages, a --set, and deletes nothing', async () => {
+    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
+    stop = () => s.stop();
+    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, s.ca);
+    const auth = ['--user', USER, '--token-env', 'TOK', '--ca', ca];
+    const messages = [1, 2].map((n) => `From: a@contoso.com\r\nTo: ${USER}\r\nSubject: pop ${n}\r\n\r\n.leading dot ${n}\r\n..two dots\r\n.\r\nend\r\n`);
+    for (const message of messages) {
+      async function* stdin() { yield Buffer.from(message); }
+      expect(await run(['send', `submission://127.0.0.1:${s.smtp.port}`, ...auth, '--from', 'a@contoso.com', '--to', USER], { ...captureIo({ TOK: TOKEN }), stdin: stdin() })).toBe(0);
+    }
+    const pop3 = `pop3s://127.0.0.1:${s.pop3.tlsPort}`;
+    const listed = async () => {
+      const io = captureIo({ TOK: TOKEN });
+      expect(await run(['list', pop3, ...auth], io)).toBe(0);
+      return io.outLines.map((l) => l.split('\t'));
+    };
+    const before = await listed();
+    expect(before.map(([n, size]) => [n, size])).toEqual(messages.map((m, i) => [String(i + 1), String(Buffer.byteLength(m))]));
+    expect(before.every(([, , uid]) => uid !== undefined && uid.length > 0)).toBe(true);
+
+    const written: Buffer[] = [];
+    const progress: string[] = [];
+    const fetchIo = { ...captureIo({ TOK: TOKEN }), write: (b: Uint8Array) => written.push(Buffer.from(b)), progress: (d: number, t: number) => progress.push(`${d}/${t}`) };
+    expect(await run(['fetch', pop3, ...auth, '--headers', '--set', '2'], fetchIo)).toBe(0);
+    expect(Buffer.concat(written).toString()).toBe(`From: a@contoso.com\r\nTo: ${USER}\r\nSubject: pop 2\r\n\r\n`);
+    expect(progress).toEqual(['1/1']);
+
+    const out = join(dir, 'out');
+    expect(await run(['fetch', pop3, ...auth, '--out', out], captureIo({ TOK: TOKEN }))).toBe(0);
+    for (const [i, [, , uid]] of before.entries()) expect(readFileSync(join(out, `${uid}.eml`), 'utf8')).toBe(messages[i]);
+    expect(await listed()).toEqual(before);
+
+    const usage = captureIo({ TOK: TOKEN });
+    expect(await run(['fetch', pop3, ...auth, '--mailbox', 'Sent'], usage)).toBe(2);
+    expect(usage.errLines.join('\n')).toContain('--mailbox is for IMAP');
+    expect(await run(['fetch', pop3, ...auth, '--set', '1:x'], captureIo({ TOK: TOKEN }))).toBe(2);
+    expect(await run(['list', pop3, ...auth, '--pattern', '*'], captureIo({ TOK: TOKEN }))).toBe(2);
+  });
+
   it('each verb has --help and refuses a wrong scheme with exit 2', async () => {
     for (const verb of ['list', 'fetch', 'send', 'probe', 'check']) {
       const io = captureIo();

@@ -17,8 +17,8 @@ export const USAGE = `Usage: mailwire VERB [options]   (mailwire VERB --help for
 Verbs:
   probe URL   connect, show capabilities and SASL mechanisms, authenticate with a token
   check URL   RFC checks on a server: pass / fail / not offered, with the RFC section
-  list URL    the IMAP mailboxes
-  fetch URL   headers or whole messages, to stdout or files
+  list URL    the IMAP mailboxes, or the POP3 maildrop
+  fetch URL   headers or whole messages (IMAP or POP3), to stdout or files
   send URL    one message (file or stdin) by SMTP submission
   idle URL    prints new mail as it arrives
   login       sign in (Microsoft 365, Google, ...) and store the account for --account

@@ -11,11 +11,20 @@
  */
 export interface ImapQuirks {
   /**
-   * Microsoft Exchange / Office 365 send a body disposition (RFC 9051 body-fld-dsp) as a
-   * bare string (`"inline"`) instead of `("inline" NIL)`; read as `{ type, parameters: {} }`.
-   * Fixture: exchange-disposition-string.txt.
+   * Microsoft Exchange / Office 365 send a body disposition (RFC 9051 body-fld-dsp) of a
+   * single part as a bare string (`"inline"`) instead of `("inline" NIL)`; read as
+   * `{ type, parameters: {} }`. Only in body-ext-1part: in a multipart the bare string is
+   * something else (`multipartDescription`). Fixture: exchange-disposition-string.txt.
    */
   bareStringDisposition: boolean;
+  /**
+   * Exchange 2016 puts a multipart's Content-Description where body-ext-mpart wants the
+   * disposition: `"mixed" ("boundary" "b") "S/MIME Encrypted Message" NIL`
+   * (javaee/javamail#278; MailKit reads the string as a description for the same reason).
+   * A string in that place of a multipart is read as its `description`, the fields after it
+   * as body-fld-lang, body-fld-loc and extensions. Fixture: exchange-multipart-description.txt.
+   */
+  multipartDescription: boolean;
   /**
    * Exchange (and others) put NIL where the grammar wants a string or number in
    * body-fields: a NIL media subtype, encoding, size or line count. Read as absent.
@@ -43,6 +52,36 @@ export interface ImapQuirks {
    * data. Fixture: icloud-envelope-quotes.txt.
    */
   unescapedQuotesInEnvelope: boolean;
+  /**
+   * Gmail sends a multipart whose parts it could not place (nested multiparts sharing one
+   * boundary) with no body parts at all, the subtype first: `("ALTERNATIVE" ("BOUNDARY" "b")
+   * NIL NIL)`, `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, or just `("ALTERNATIVE")`
+   * (jstedfast/MailKit#205, #371, #777, #1841). A body that starts with a quoted string
+   * followed by ")" or SP "(", or by SP NIL in a body too short for a body-type-1part (five
+   * fields or fewer), is read as `{ type: 'multipart', subtype, parts: [] }` with its
+   * body-ext-mpart. (Yandex sends the same shape after a stray SP, jstedfast/MailKit#1861;
+   * that SP is not tolerated.)
+   * Fixture: gmail-partless-multipart.txt.
+   */
+  partlessMultipart: boolean;
+  /**
+   * Gmail describes a message/rfc822 part it cannot parse (one sent base64-encoded, say) as
+   * a body-type-basic: no envelope, body or line count after the size
+   * (jstedfast/MailKit#32, #59). Where "(" does not follow the size, the part is read with
+   * no `envelope` and no `bodyStructure`. Fixture: gmail-message-without-envelope.txt.
+   */
+  messageWithoutEnvelope: boolean;
+  /**
+   * Yahoo puts a SP before the ")" that closes an ENVELOPE address:
+   * `("undisclosed-recipients" NIL "\"undisclosed-recipients\"" NIL )`
+   * (jakartaee/mail-api#30). One SP there is skipped. Fixture: yahoo-address-space.txt.
+   */
+  spaceBeforeAddressEnd: boolean;
+  /**
+   * Yahoo ends a SEARCH response with a SP after the last number, `* SEARCH 7456 `
+   * (ikvk/imap_tools#97). One SP before CRLF is skipped. Fixture: yahoo-search-space.txt.
+   */
+  trailingSpaceInSearch: boolean;
 }
 
 /** The quirks the decoder tolerates unless told otherwise: all parse quirks. */
@@ -53,6 +92,11 @@ export const DEFAULT_QUIRKS: Readonly<ImapQuirks> = Object.freeze({
   floatSizes: true,
   negativeSizes: true,
   unescapedQuotesInEnvelope: true,
+  multipartDescription: true,
+  partlessMultipart: true,
+  messageWithoutEnvelope: true,
+  spaceBeforeAddressEnd: true,
+  trailingSpaceInSearch: true,
 });
 
 /** No quirk tolerated: the grammar as RFC 9051 writes it. */
@@ -63,6 +107,11 @@ export const STRICT_QUIRKS: Readonly<ImapQuirks> = Object.freeze({
   floatSizes: false,
   negativeSizes: false,
   unescapedQuotesInEnvelope: false,
+  multipartDescription: false,
+  partlessMultipart: false,
+  messageWithoutEnvelope: false,
+  spaceBeforeAddressEnd: false,
+  trailingSpaceInSearch: false,
 });
 
 /**

@@ -82,11 +82,16 @@ describe('SmtpSession', () => {
     const session = new SmtpSession();
     session.receive(Buffer.from('220 hi\r\n'));
     session.expect('STARTTLS');
-    expect(() => session.receive(Buffer.from('220 go ahead\r\n250 AUTH PLAIN\r\n'))).toThrow(expect.objectContaining({ code: 'ESTARTTLS' }));
+    // The go-ahead itself is returned (as it would be alone in its read); the session has failed
+    // after it, so the client never upgrades and the next call throws.
+    expect(session.receive(Buffer.from('220 go ahead\r\n250 AUTH PLAIN\r\n')).map((r) => r.step)).toEqual(['STARTTLS']);
+    expect(session.failure?.code).toBe('ESTARTTLS');
+    expect(() => session.expect('EHLO')).toThrow(expect.objectContaining({ code: 'ESTARTTLS' }));
     const partial = new SmtpSession();
     partial.receive(Buffer.from('220 hi\r\n'));
     partial.expect('STARTTLS');
-    expect(() => partial.receive(Buffer.from('220 go ahead\r\n25'))).toThrow(expect.objectContaining({ code: 'ESTARTTLS' }));
+    expect(partial.receive(Buffer.from('220 go ahead\r\n25')).map((r) => r.step)).toEqual(['STARTTLS']);
+    expect(() => partial.receive(Buffer.from('0 x\r\n'))).toThrow(expect.objectContaining({ code: 'ESTARTTLS' }));
   });
 });
 

@@ -15,7 +15,9 @@
  *                                                        taken as the next command's answer)
  *     a 421 reply, to anything  --> state 'closing': the server is ending the session
  *     end()  (the peer closed)   --> ECONNECTION naming the step still owed a reply
- *     a framing error            --> EPROTOCOL; the session is failed for good
+ *     a framing error            --> EPROTOCOL; the session is failed for good (the replies
+ *                                    complete before it are still returned, then `failure`
+ *                                    is thrown by the next call: the split does not matter)
  *
  * STARTTLS guard (RFC 3207 §4): anything that arrives with the 220 to STARTTLS — another
  * reply, or part of one — was injected before the handshake: ESTARTTLS, and the session is
@@ -76,29 +78,43 @@ export class SmtpSession {
     this.#expected.push(step);
   }
 
-  /** The replies these bytes complete, each with its step; throws EPROTOCOL on a bad or unasked reply. */
+  /**
+   * The replies these bytes complete, each with its step. A bad or unasked reply, a framing
+   * error or an injection after STARTTLS fails the session (EPROTOCOL / ESTARTTLS): the
+   * replies complete before it in the same chunk are still returned — as they would be had
+   * the bytes come one at a time — and the error is `failure`, thrown by the next call; with
+   * none before it, it is thrown at once.
+   */
   receive(chunk: Uint8Array): SmtpReplyReceived[] {
     this.#checkUsable();
     const frames: SmtpReplyFrame[] = [];
+    let broken: WireError | null = null;
     try {
       this.#decoder.push(chunk, frames);
     } catch (error) {
-      if (error instanceof WireError) throw this.#fail(new ProtocolError(`The server broke the SMTP reply syntax: ${error.message}`, { protocol: 'smtp', cause: error }));
-      throw error;
+      if (!(error instanceof WireError)) throw error;
+      broken = error;
     }
     const out: SmtpReplyReceived[] = [];
+    const goAhead = () => out.length > 0 && out[out.length - 1]!.step === 'STARTTLS' && out[out.length - 1]!.reply.code === 220;
     for (const frame of frames) {
-      if (out.length > 0 && out[out.length - 1]!.step === 'STARTTLS' && out[out.length - 1]!.reply.code === 220) throw this.#injected();
+      if (goAhead()) return this.#before(out, this.#injected());
       const step = this.#expected.shift();
       const reply = replyOf(frame);
       if (step === undefined) {
-        throw this.#fail(new ProtocolError(`The server sent a reply nobody asked for: ${replyLine(reply)}`, { protocol: 'smtp', serverText: replyLine(reply) }));
+        return this.#before(out, this.#fail(new ProtocolError(`The server sent a reply nobody asked for: ${replyLine(reply)}`, { protocol: 'smtp', serverText: replyLine(reply) })));
       }
       if (reply.code === 421) this.#state = 'closing';
       out.push({ step, reply, lines: frame.lines });
     }
-    const last = out[out.length - 1];
-    if (last !== undefined && last.step === 'STARTTLS' && last.reply.code === 220 && this.#decoder.bufferedBytes > 0) throw this.#injected();
+    if (goAhead() && (broken !== null || this.#decoder.bufferedBytes > 0)) return this.#before(out, this.#injected());
+    if (broken !== null) return this.#before(out, this.#fail(new ProtocolError(`The server broke the SMTP reply syntax: ${broken.message}`, { protocol: 'smtp', cause: broken })));
+    return out;
+  }
+
+  /** The replies complete before `error` (already the session's failure); throws it when there are none. */
+  #before(out: SmtpReplyReceived[], error: MailwireError): SmtpReplyReceived[] {
+    if (out.length === 0) throw error;
     return out;
   }
 

@@ -32,6 +32,7 @@ import { hasEightBit, inMemory, needsSmtpUtf8 } from './message-source.js';
 import { CrlfNormalizer } from './line-ends.js';
 import type { MessageSource } from './message-source.js';
 import { positive, replyLine } from './reply.js';
+import { replyForMessage } from './user-not-local.js';
 import type { SmtpReply } from './reply.js';
 import { SmtpSession } from './session.js';
 import type { SmtpReplyReceived, SmtpStep } from './session.js';
@@ -179,7 +180,7 @@ export class SmtpClient {
       else rejected.push({ recipient: to[i]!, reply });
     }
     if (refusal === null && accepted.length === 0) {
-      refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyLine(r.reply)}`).join('; ')})`, rejected[0]!.reply);
+      refusal = this.#commandError('RCPT', `The server refused every recipient (${rejected.map((r) => `<${r.recipient}>: ${replyForMessage(r.reply)}`).join('; ')})`, rejected[0]!.reply);
     }
     if (withData) {
       if (!pipelined && refusal === null) await this.#write(['DATA'], ['DATA']);
@@ -316,6 +317,8 @@ export class SmtpClient {
     if (reply.code !== 220) {
       throw new SecurityError('ESTARTTLS', `The server refused STARTTLS: ${replyLine(reply)}; not continuing in plaintext`, { protocol: 'smtp', serverText: replyLine(reply), step: 'STARTTLS' });
     }
+    // Bytes injected after the 220 in the same chunk failed the session (ESTARTTLS) after returning the 220.
+    if (this.#session!.failure) throw this.#session!.failure;
     const unread = this.#session!.bufferedBytes + this.#ready.length;
     const o = this.options;
     await this.#transport!.upgradeToTls({ ...o.tls, host: o.host, port }, unread);
@@ -437,8 +440,10 @@ export class SmtpClient {
 
   /** The next reply, which must answer `step`. */
   async #received(step: SmtpStep): Promise<SmtpReplyReceived> {
-    const { transport, session } = this.#live();
+    // Replies already received come first, even when the session failed after them (a framing
+    // error later in the same chunk): the session's failure is thrown once they are used up.
     while (this.#ready.length === 0) {
+      const { transport, session } = this.#live();
       transport.setWaiting(true);
       let chunk: Uint8Array | null;
       try {
@@ -465,7 +470,7 @@ export class SmtpClient {
 
   #commandError(step: SmtpStep, what: string, reply: SmtpReply): MailwireError {
     if (reply.code === 421) return this.#closing(step, reply);
-    return new CommandError(`${what}: ${replyLine(reply)}`, {
+    return new CommandError(`${what}: ${replyForMessage(reply)}`, {
       protocol: 'smtp',
       step,
       status: String(reply.code),

@@ -13,6 +13,8 @@ export interface ConnectContext {
   token?: string;
   /** The SASL mechanism for the checks' own logins (OAUTHBEARER or XOAUTH2). */
   mechanism: string;
+  /** --send-test-message: the checks that deliver one message to `user` itself may run. */
+  sendTestMessage?: boolean;
 }
 
 export interface CheckContext extends ConnectContext {

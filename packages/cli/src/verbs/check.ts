@@ -21,7 +21,7 @@ import { behaviourChecks } from '../checks/behaviour.js';
 import type { CheckResult, Verdict } from '../checks/verdict.js';
 
 export const CHECK_USAGE = `Usage: mailwire check URL [--user USER [--token-file F|--token-env VAR|--token-cmd CMD|--account NAME]]
-                      [--ca FILE] [--plaintext] [--json]
+                      [--ca FILE] [--plaintext] [--send-test-message] [--json]
   URL: ${URL_FORMS}
   Runs RFC checks on the server — what it advertises (greeting, capability syntax, STARTTLS,
   no AUTH before TLS, SASL-IR, OAuth mechanisms; with --user, the error challenge for a token
@@ -29,6 +29,8 @@ export const CHECK_USAGE = `Usage: mailwire check URL [--user USER [--token-file
   replies, dot-stuffing, PIPELINING; with a token also the checks that need a session) — and
   reports each as pass / fail / not offered / not run with its RFC section; --json gives the
   same as one object. "not offered" and "not run" (a check that needs a token) are no failure.
+  --send-test-message  with a token, also run the checks that deliver mail: SMTP dot-stuffing
+                sends one message to USER itself (without it that check is "not run")
 ${TARGET_USAGE}
 ${EXIT_CODES_TEXT}`;
 
@@ -41,7 +43,7 @@ const INVALID_TOKEN = 'mailwire-check-invalid-token';
 export async function check(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, new Set(TARGET_OPTIONS), new Set(['json', 'help', 'plaintext']));
+    args = parseArgs(argv, new Set(TARGET_OPTIONS), new Set(['json', 'help', 'plaintext', 'send-test-message']));
     if (args.positionals.length > 1) throw new ArgvError(`unexpected argument ${JSON.stringify(args.positionals[1])}`);
   } catch (e) {
     io.err(`mailwire check: ${(e as ArgvError).message}\n${CHECK_USAGE}`);
@@ -61,7 +63,7 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
   const credentials = tokenGiven ? await resolveCredentials('check', args, io) : typeof user === 'string' ? { user } : {};
   if (typeof credentials === 'number') return credentials;
   const { report } = await probeServer(endpoint, tls, {});
-  const results = report.error ? [] : await runChecks(endpoint, tls, report, credentials.user, credentials.token);
+  const results = report.error ? [] : await runChecks(endpoint, tls, report, credentials.user, credentials.token, { sendTestMessage: args.options.has('send-test-message') });
   const failed = report.error !== undefined || results.some((r) => r.verdict === 'fail');
   if (args.options.has('json')) {
     io.out(JSON.stringify({ url: endpoint.url, protocol: endpoint.protocol, ...(report.error ? { error: report.error, diagnosis: report.diagnosis } : {}), checks: results }, null, 2));
@@ -81,7 +83,14 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
  * The checks for what the server showed; with a user, one refused login; then the
  * behaviour checks on the wire (those that need a session only with a token).
  */
-export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, report: ProbeReport, user: string | undefined, token?: string): Promise<CheckResult[]> {
+export async function runChecks(
+  endpoint: Endpoint,
+  tls: ConnectionOptions,
+  report: ProbeReport,
+  user: string | undefined,
+  token?: string,
+  options: { sendTestMessage?: boolean } = {},
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const add = (id: string, rfc: string, verdict: Verdict, detail: string) => out.push({ id, rfc, verdict, detail });
   const greeting = report.greeting ?? '';
@@ -133,6 +142,6 @@ export async function runChecks(endpoint: Endpoint, tls: ConnectionOptions, repo
     }
   }
   const mechanism = mechanisms.includes('OAUTHBEARER') ? 'OAUTHBEARER' : 'XOAUTH2';
-  await behaviourChecks({ endpoint, tls, mechanism, capabilities: secured, add, ...(user !== undefined ? { user } : {}), ...(token !== undefined ? { token } : {}) });
+  await behaviourChecks({ endpoint, tls, mechanism, capabilities: secured, add, sendTestMessage: options.sendTestMessage === true, ...(user !== undefined ? { user } : {}), ...(token !== undefined ? { token } : {}) });
   return out;
 }

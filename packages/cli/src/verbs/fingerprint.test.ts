@@ -58,3 +58,13 @@ describe('mailwire probe --fingerprint', () => {
     expect(fingerprint?.longestLine).toMatch(/^65,538 octets, CRLF included \(\d+ connections\)$/);
   });
 });
+
+describe('mailwire probe --fingerprint, POP3', () => {
+  it('outlook POP3: the longest USER line the test server reads whole, found by doubling and halving', async () => {
+    const { fingerprint } = await fingerprintOf('outlook', (s) => `pop3s://127.0.0.1:${s.pop3.tlsPort}`);
+    // The test server reads POP3 command lines of up to 8,192 octets before the CRLF.
+    expect(fingerprint?.longestLineOctets).toBe(8194);
+    expect(fingerprint?.longestLine).toMatch(/^8,194 octets, CRLF included \(\d+ connections\)$/);
+    expect(fingerprint?.twoStep).toBe('accepted');
+  });
+});

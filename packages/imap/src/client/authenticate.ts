@@ -14,6 +14,7 @@ import { chooseMechanism, createClientMechanism, failureHint, SaslExchange } fro
 
 import { str } from '../command/arguments.js';
 import type { Connection } from './connection.js';
+import { referralHint, referralMessage, referralOf } from './referral.js';
 
 export interface AuthenticateOptions {
   auth: ClientAuth;
@@ -77,7 +78,17 @@ export async function authenticate(conn: Connection, options: AuthenticateOption
     return;
   }
   const { response } = outcome;
-  throw exchange.onFailure({ serverText: response.text, ...(response.code ? { responseCode: response.code.name } : {}) });
+  const refused = exchange.onFailure({ serverText: response.text, ...(response.code ? { responseCode: response.code.name } : {}) });
+  const referral = referralOf(response.code);
+  if (referral === undefined) throw refused;
+  throw new AuthenticationError('EAUTH', referralMessage(`IMAP ${mechanism} authentication failed`, 'RFC 2221'), {
+    protocol: 'imap',
+    command: exchange.redactedCommand(),
+    serverText: response.text,
+    mechanism,
+    responseCode: 'REFERRAL',
+    hint: referralHint(referral),
+  });
 }
 
 async function loginCommand(conn: Connection, user: string, password: string, caps: ReadonlySet<string>): Promise<void> {
@@ -91,6 +102,17 @@ async function loginCommand(conn: Connection, user: string, password: string, ca
   const outcome = await conn.run({ name: 'LOGIN', args: [str(user), str(password, { secret: true })] });
   if (outcome.ok) return;
   const { response } = outcome;
+  const referral = referralOf(response.code);
+  if (referral !== undefined) {
+    throw new AuthenticationError('EAUTH', referralMessage('IMAP LOGIN failed', 'RFC 2221'), {
+      protocol: 'imap',
+      command: outcome.handle.text,
+      serverText: response.text,
+      mechanism: 'LOGIN',
+      responseCode: 'REFERRAL',
+      hint: referralHint(referral),
+    });
+  }
   const responseCode = response.code?.name;
   const hint = failureHint({ protocol: 'imap', mechanism: 'LOGIN', serverText: response.text, ...(responseCode ? { responseCode } : {}) });
   throw new AuthenticationError('EAUTH', `IMAP LOGIN failed: the server said: ${response.text}`, {

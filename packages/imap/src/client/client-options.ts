@@ -3,7 +3,7 @@
  */
 import type { ClientOptions } from '@mailwire/net';
 
-import type { ImapClientQuirks } from '../quirks.js';
+import type { ImapClientQuirks, ImapQuirks } from '../quirks.js';
 import type { MailboxUpdate } from '../types.js';
 
 export interface ImapClientOptions extends ClientOptions {
@@ -38,6 +38,12 @@ export interface ImapClientOptions extends ClientOptions {
   onAlert?: (text: string) => void;
   /** Server behaviours to cope with (quirks.ts); all on by default. */
   quirks?: Partial<ImapClientQuirks>;
+  /**
+   * Grammar breaks of real servers the decoder reads as meant (quirks.ts ImapQuirks); all on
+   * by default. Set one false to hold the server to RFC 9051 there (EPROTOCOL instead), or
+   * pass STRICT_QUIRKS for none.
+   */
+  parseQuirks?: Partial<ImapQuirks>;
   /** Tag prefix (tags are prefix + counter). Default 'A'. */
   tagPrefix?: string;
 }

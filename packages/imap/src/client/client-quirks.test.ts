@@ -8,6 +8,7 @@ import { startScriptedServer } from '@mailwire/test-servers';
 import type { ScriptedServer } from '@mailwire/test-servers';
 
 import { SESSIONS_DIR } from '../session/replay.test-util.js';
+import { STRICT_QUIRKS } from '../quirks.js';
 import { ImapClient } from './imap-client.js';
 import { fakeServer, tagOf } from './fake-server.test-util.js';
 
@@ -46,5 +47,36 @@ describe('ImapClient quirks turned off', () => {
     await client.connect();
     expect(s.received()).toMatch(/^A1 AUTHENTICATE XOAUTH2 dXNlcj1hbGljZUBjb250b3NvLmNvbQFhdXRoPUJlYXJlciBFd0JBQWwzQkFBVUZGcFVBbzdKM1ZlMGJqTEJXWldDY2xSQzNFb0FBAQE=\r\n/);
     client.close();
+  });
+});
+
+describe('ImapClient parseQuirks', () => {
+  // Yahoo's `* SEARCH 7456 ` (fixtures/imap/quirks/yahoo-search-space.txt) over a real socket.
+  async function yahooSearch(parseQuirks?: ConstructorParameters<typeof ImapClient>[0]['parseQuirks']) {
+    const s = await fakeServer('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line) => {
+      const tag = tagOf(line);
+      return line.includes('SEARCH') ? `* SEARCH 7456 \r\n${tag} OK SEARCH completed\r\n` : `${tag} OK done\r\n`;
+    });
+    cleanups.push(() => s.close());
+    const client = new ImapClient({ host: '127.0.0.1', port: s.port, security: 'none', ...(parseQuirks ? { parseQuirks } : {}) });
+    cleanups.push(async () => client.close());
+    await client.connect();
+    return client;
+  }
+
+  it('on by default: the server is read as it meant', async () => {
+    const client = await yahooSearch();
+    expect(await client.search({})).toEqual([7456]);
+  });
+
+  it('one turned off: that break is EPROTOCOL and the connection is closed', async () => {
+    const client = await yahooSearch({ trailingSpaceInSearch: false });
+    await expect(client.search({})).rejects.toMatchObject({ code: 'EPROTOCOL' });
+    await expect(client.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
+  });
+
+  it('STRICT_QUIRKS: the same', async () => {
+    const client = await yahooSearch(STRICT_QUIRKS);
+    await expect(client.search({})).rejects.toMatchObject({ code: 'EPROTOCOL' });
   });
 });

@@ -7,6 +7,7 @@ import { AuthenticationError, CommandError } from '@mailwire/errors';
 import type { MailwireError } from '@mailwire/errors';
 
 import type { CommandOutcome } from './connection.js';
+import { referralMessage, referralOf } from './referral.js';
 
 /**
  * Exchange Online answers the first command after a successful AUTHENTICATE with this
@@ -30,7 +31,12 @@ export function commandError(outcome: CommandOutcome, notConnectedQuirk = true):
       hint: NOT_CONNECTED_HINT,
     });
   }
-  return new CommandError(`IMAP ${handle.name} failed: ${response.status}${response.code ? ` [${response.code.name}]` : ''} ${response.text}`, {
+  // A mailbox referral (RFC 2193) is not followed; the message says so instead of passing on the server's "try ...".
+  const referred = referralOf(response.code) !== undefined;
+  const message = referred
+    ? referralMessage(`IMAP ${handle.name} failed: ${response.status} [REFERRAL]`, 'RFC 2193')
+    : `IMAP ${handle.name} failed: ${response.status}${response.code ? ` [${response.code.name}]` : ''} ${response.text}`;
+  return new CommandError(message, {
     protocol: 'imap',
     command: handle.text,
     serverText,

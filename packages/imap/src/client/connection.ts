@@ -21,6 +21,7 @@ import type { Transport } from '@mailwire/net';
 
 import type { ImapResponse, MailboxUpdate, StatusResponse } from '../types.js';
 import { ImapSession } from '../session/session.js';
+import { referralMessage, referralOf } from './referral.js';
 import type { CommandHandle, ResponseDecoder, SessionCommand, SessionStep } from '../session/session-types.js';
 
 export interface CommandOutcome {
@@ -70,6 +71,9 @@ export function defaultByeError(response: StatusResponse, tokenExpiredQuirk = tr
       serverText: `* BYE ${response.text}`,
       hint: 'Get a fresh access token and connect again (with a token provider and reconnect.onTokenExpired, the client does this itself).',
     });
+  }
+  if (referralOf(response.code) !== undefined) {
+    return new ConnectionError(referralMessage('The server closed the session', 'RFC 2221'), { protocol: 'imap', serverText: `* BYE ${response.text}` });
   }
   return new ConnectionError(`The server closed the session: ${response.text}`, { protocol: 'imap', serverText: `* BYE ${response.text}` });
 }
@@ -213,7 +217,8 @@ export class Connection {
         const w = this.greetingWaiter;
         this.greetingWaiter = null;
         if (step.response.status === 'BYE') {
-          const err = new ConnectionError(`The server refused the connection: ${step.response.text}`, { protocol: 'imap', serverText: `* BYE ${step.response.text}` });
+          const refused = referralOf(step.response.code) !== undefined ? referralMessage('The server refused the connection', 'RFC 2221') : `The server refused the connection: ${step.response.text}`;
+          const err = new ConnectionError(refused, { protocol: 'imap', serverText: `* BYE ${step.response.text}` });
           w?.reject(err);
           this.fail(err);
         } else w?.resolve(step.response);

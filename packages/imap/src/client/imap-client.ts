@@ -242,6 +242,7 @@ export class ImapClient extends MessageOps {
     const decoder = new ImapResponseDecoder({
       ...limits,
       streamThresholdBytes: limits.streamThresholdBytes ?? DEFAULT_STREAM_THRESHOLD,
+      ...(o.parseQuirks ? { quirks: o.parseQuirks } : {}),
     });
     const conn = new Connection(transport, decoder, {
       onUpdate: (u) => this.dispatchUpdate(u),

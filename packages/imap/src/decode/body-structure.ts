@@ -13,8 +13,9 @@
  *   body-fld-lang   = nstring / "(" string *(SP string) ")"
  *   body-extension  = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"
  *
- * Quirks: `bareStringDisposition` (Exchange), `nilInBodyFields` (Exchange), `floatSizes`
- * (mail.ru), `negativeSizes` (SmarterMail); see ../quirks.ts.
+ * Quirks: `bareStringDisposition`, `multipartDescription`, `nilInBodyFields` (Exchange),
+ * `partlessMultipart`, `messageWithoutEnvelope` (Gmail), `floatSizes` (mail.ru),
+ * `negativeSizes` (SmarterMail); see ../quirks.ts.
  */
 import { type ImapReader, LPAREN } from '@mailwire/wire';
 import type { BodyStructure } from '../types.js';
@@ -71,11 +72,11 @@ function nstringField(r: ImapReader): string | null {
   return r.expectNString();
 }
 
-/** body-fld-dsp, with Exchange's bare string where the quirk allows it. */
-function readDisposition(r: ImapReader, quirks: ImapQuirks): BodyStructure['disposition'] {
+/** body-fld-dsp, with Exchange's bare string (single parts only) where the quirk allows it. */
+function readDisposition(r: ImapReader, quirks: ImapQuirks, multipart: boolean): BodyStructure['disposition'] {
   if (r.nil()) return null;
   if (r.peek() !== LPAREN) {
-    const s = quirks.bareStringDisposition ? r.string() : undefined;
+    const s = quirks.bareStringDisposition && !multipart ? r.string() : undefined;
     if (s === undefined) throw r.error('body-fld-dsp');
     return { type: s.toLowerCase(), parameters: {} };
   }
@@ -114,10 +115,14 @@ export function readBodyExtension(r: ImapReader): unknown {
   return r.expectNString();
 }
 
-/** The extension fields after md5 (1part) or params (mpart): dsp, lang, loc, extensions. */
-function readExtTail(r: ImapReader, bs: BodyStructure, quirks: ImapQuirks): void {
+/**
+ * The extension fields after md5 (1part) or params (mpart): dsp, lang, loc, extensions.
+ * In a multipart, Exchange's Content-Description may stand where dsp belongs.
+ */
+function readExtTail(r: ImapReader, bs: BodyStructure, quirks: ImapQuirks, multipart: boolean): void {
   if (!r.sp()) return;
-  bs.disposition = readDisposition(r, quirks);
+  if (multipart && quirks.multipartDescription && isStringStart(r.peek())) bs.description = r.expectString();
+  else bs.disposition = readDisposition(r, quirks, multipart);
   if (!r.sp()) return;
   bs.language = readLanguage(r);
   if (!r.sp()) return;
@@ -133,6 +138,16 @@ function mediaString(r: ImapReader, quirks: ImapQuirks): string {
   return r.expectString().toLowerCase();
 }
 
+/** media-subtype [SP body-ext-mpart] of a multipart, after its parts. */
+function readMultipartRest(r: ImapReader, quirks: ImapQuirks, parts: BodyStructure[]): BodyStructure {
+  const bs: BodyStructure = { type: 'multipart', subtype: mediaString(r, quirks), parameters: {}, parts };
+  if (r.sp()) {
+    bs.parameters = readBodyParams(r, quirks);
+    readExtTail(r, bs, quirks, true);
+  }
+  return bs;
+}
+
 /** body = "(" (body-type-1part / body-type-mpart) ")" */
 export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
   r.expectListBegin();
@@ -142,11 +157,9 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     do parts.push(readBody(r, quirks));
     while (r.peek() === LPAREN || (r.peek() === 0x20 && r.bytes[r.pos + 1] === LPAREN && r.sp()));
     r.expectSP();
-    bs = { type: 'multipart', subtype: mediaString(r, quirks), parameters: {}, parts };
-    if (r.sp()) {
-      bs.parameters = readBodyParams(r, quirks);
-      readExtTail(r, bs, quirks);
-    }
+    bs = readMultipartRest(r, quirks, parts);
+  } else if (quirks.partlessMultipart && isPartlessMultipart(r)) {
+    bs = readMultipartRest(r, quirks, []);
   } else {
     const type = mediaString(r, quirks);
     r.expectSP();
@@ -169,7 +182,10 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     r.expectSP();
     const size = readSize(r, quirks);
     if (size !== undefined) bs.size = size;
-    if (type === 'message' && (subtype === 'rfc822' || subtype === 'global') && r.bytes[r.pos + 1] === LPAREN) {
+    const message = type === 'message' && (subtype === 'rfc822' || subtype === 'global');
+    const envelopeFollows = r.peek() === 0x20 && r.bytes[r.pos + 1] === LPAREN;
+    // Without an envelope, Gmail's message/rfc822 is read as a body-type-basic.
+    if (message && (envelopeFollows || !quirks.messageWithoutEnvelope)) {
       r.expectSP();
       bs.envelope = readEnvelope(r, quirks);
       r.expectSP();
@@ -184,7 +200,7 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
     }
     if (r.sp()) {
       bs.md5 = nstringField(r);
-      readExtTail(r, bs, quirks);
+      readExtTail(r, bs, quirks, false);
     }
   }
   r.expectListEnd();
@@ -194,4 +210,61 @@ export function readBody(r: ImapReader, quirks: ImapQuirks): BodyStructure {
 /** A byte that can start body-fld-lines (a digit, or what the size quirks allow). */
 function isSizeStart(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x4e || c === 0x6e;
+}
+
+/** A byte that can start a string: DQUOTE or "{" of a literal. */
+function isStringStart(c: number): boolean {
+  return c === 0x22 || c === 0x7b;
+}
+
+/**
+ * Whether the body just past its "(" is Gmail's multipart without parts: a quoted string
+ * followed by ")" or SP "(" (a body-type-1part has its subtype there), or by SP NIL and five
+ * fields or fewer in all (a body-type-1part has at least six). Looks, never consumes.
+ */
+function isPartlessMultipart(r: ImapReader): boolean {
+  const b = r.bytes;
+  let i = skipQuoted(b, r.pos, r.end);
+  if (i < 0) return false;
+  if (b[i] === 0x29) return true;
+  if (b[i] !== 0x20) return false;
+  if (b[i + 1] === LPAREN) return true;
+  // Only NIL params leave the two readings open: count the fields.
+  if ((b[i + 1] | 0x20) !== 0x6e) return false;
+  for (let fields = 1; ; fields++) {
+    if (b[i] === 0x29) return true;
+    if (b[i] !== 0x20 || fields === 5) return false;
+    i = skipField(b, i + 1, r.end);
+    if (i < 0) return false;
+  }
+}
+
+/** The index past a quoted string at `i`, or -1 if there is none. */
+function skipQuoted(b: Uint8Array, i: number, end: number): number {
+  if (b[i] !== 0x22) return -1;
+  for (i++; i < end; i++) {
+    if (b[i] === 0x5c) i++;
+    else if (b[i] === 0x22) return i + 1;
+  }
+  return -1;
+}
+
+/** The index past one field (quoted string, list, atom or number) at `i`, or -1; literals are not looked into. */
+function skipField(b: Uint8Array, i: number, end: number): number {
+  if (b[i] === 0x22) return skipQuoted(b, i, end);
+  if (b[i] === LPAREN) {
+    let depth = 0;
+    for (; i < end; i++) {
+      if (b[i] === 0x22) {
+        i = skipQuoted(b, i, end) - 1;
+        if (i < 0) return -1;
+      } else if (b[i] === 0x7b) return -1;
+      else if (b[i] === LPAREN) depth++;
+      else if (b[i] === 0x29 && --depth === 0) return i + 1;
+    }
+    return -1;
+  }
+  const start = i;
+  while (i < end && b[i] !== 0x20 && b[i] !== 0x29 && b[i] !== LPAREN && b[i] !== 0x22 && b[i] !== 0x7b) i++;
+  return i > start ? i : -1;
 }

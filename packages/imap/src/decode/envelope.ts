@@ -8,8 +8,9 @@
  *
  * Strings are kept as sent (RFC 2047 words are not decoded). Group syntax (RFC 9051
  * §7.5.2: a NIL host marks a group start or end) is kept as the addresses it is made of.
- * Quirk `unescapedQuotesInEnvelope` (iCloud): a DQUOTE inside a quoted string that is not
- * followed by SP or ")" is data.
+ * Quirks: `unescapedQuotesInEnvelope` (iCloud): a DQUOTE inside a quoted string that is
+ * not followed by SP or ")" is data; `spaceBeforeAddressEnd` (Yahoo): one SP before the ")"
+ * closing an address.
  */
 import type { ImapReader } from '@mailwire/wire';
 import type { Address, Envelope } from '../types.js';
@@ -30,6 +31,7 @@ function readAddress(r: ImapReader, quirks: ImapQuirks): Address {
   const mailbox = envString(r, quirks);
   r.expectSP();
   const host = envString(r, quirks);
+  if (quirks.spaceBeforeAddressEnd && r.peek() === 0x20 && r.bytes[r.pos + 1] === 0x29) r.pos++;
   r.expectListEnd();
   const a: Address = { name, mailbox, host };
   if (adl !== null) a.adl = adl;

@@ -21,7 +21,7 @@
  * response, or a limit passed, throws a WireError (a ProtocolError, code EPROTOCOL) with the
  * stream offset, and the decoder is poisoned: every later push throws.
  */
-import { ImapFramer, ImapReader, WireError, type ImapFrame } from '@mailwire/wire';
+import { ImapFramer, ImapReader, WireError, type ImapFrame, type ImapFramerEvent } from '@mailwire/wire';
 import type { ImapResponse, StatusResponse } from '../types.js';
 import { DEFAULT_QUIRKS, type ImapQuirks } from '../quirks.js';
 import { readRespText, readAtoms, readFlagList } from './resp-text.js';
@@ -144,7 +144,7 @@ function untagged(r: ImapReader, name: string, frame: ImapFrame, options: Decode
       out = readMailboxStatus(r, options.utf8);
       break;
     case 'SEARCH':
-      out = readSearch(r);
+      out = readSearch(r, options.quirks);
       break;
     case 'ESEARCH':
       out = readEsearch(r);
@@ -200,12 +200,23 @@ export class ImapResponseDecoder {
     return this.#framer.idle;
   }
 
-  /** Every response this chunk completes, in order. Throws WireError (EPROTOCOL) on bad input. */
-  push(chunk: Uint8Array): ImapResponse[] {
+  /**
+   * Every response this chunk completes, in order. Throws WireError (EPROTOCOL) on bad input.
+   * Responses are appended to `out` as they complete, so a caller that passes its own array
+   * keeps every complete response before the error, whatever the chunking: the responses
+   * framed before a framing error in the same chunk are still decoded and appended (a
+   * decoding error in one of them comes first in the stream, so it is the one thrown).
+   */
+  push(chunk: Uint8Array, out: ImapResponse[] = []): ImapResponse[] {
     if (this.#failed) throw new WireError('ended', `IMAP decoder already failed: ${this.#failed.message}`, this.#failed.offset);
-    const out: ImapResponse[] = [];
+    const events: ImapFramerEvent[] = [];
+    let framing: unknown = null;
     try {
-      const events = this.#framer.push(chunk);
+      this.#framer.push(chunk, events);
+    } catch (err) {
+      framing = err;
+    }
+    try {
       const options: DecodeOptions = { quirks: this.quirks, utf8: this.utf8 };
       if (this.maxDepth !== undefined) options.maxDepth = this.maxDepth;
       for (const e of events) {
@@ -221,6 +232,7 @@ export class ImapResponseDecoder {
           out.push({ kind: 'literal-chunk', seq: s?.seq ?? null, section: s?.section ?? null, bytes: e.bytes });
         }
       }
+      if (framing !== null) throw framing;
     } catch (err) {
       // A non-WireError here is a bug in mailwire: poison the decoder but let it surface as it is.
       this.#failed = err instanceof WireError ? err : new WireError('syntax', `IMAP decoder failed: ${String(err)}`, 0);

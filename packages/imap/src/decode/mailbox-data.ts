@@ -14,6 +14,7 @@
  */
 import { type ImapReader, readGenericValue } from '@mailwire/wire';
 import type { ImapResponse, ListEntry, MailboxStatus, NamespaceDescriptor } from '../types.js';
+import type { ImapQuirks } from '../quirks.js';
 import { decodeModifiedUtf7 } from '../utf7.js';
 import { readFlagList, readSequenceSet, expectSequenceSet } from './resp-text.js';
 
@@ -75,12 +76,15 @@ export function readMailboxStatus(r: ImapReader, utf8: boolean): ImapResponse {
   return { kind: 'mailbox-status', mailbox, status };
 }
 
-/** SEARCH: *(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"] — after "SEARCH". */
-export function readSearch(r: ImapReader): ImapResponse {
+/**
+ * SEARCH: *(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"] — after "SEARCH".
+ * Quirk `trailingSpaceInSearch` (Yahoo): one SP before CRLF.
+ */
+export function readSearch(r: ImapReader, quirks: ImapQuirks): ImapResponse {
   const ids: number[] = [];
   let modSeq: bigint | undefined;
   while (r.sp()) {
-    if (r.atEnd()) break; // a trailing SP
+    if (r.atEnd() && quirks.trailingSpaceInSearch) break;
     if (r.listBegin()) {
       if (r.keyword() !== 'MODSEQ') throw r.error('MODSEQ');
       r.expectSP();

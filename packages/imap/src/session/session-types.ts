@@ -11,7 +11,11 @@ import type { ImapResponse, MailboxUpdate, StatusResponse } from '../types.js';
 
 /** What a session needs from a response decoder (ImapResponseDecoder fits). */
 export interface ResponseDecoder {
-  push(chunk: Uint8Array): ImapResponse[];
+  /**
+   * The responses `chunk` completes, appended to `out` as each completes: on a WireError
+   * thrown later in the chunk, `out` still holds every complete response before it.
+   */
+  push(chunk: Uint8Array, out?: ImapResponse[]): ImapResponse[];
   /** Set once UTF8=ACCEPT is enabled (RFC 6855): mailbox names arrive as UTF-8. */
   utf8?: boolean;
 }

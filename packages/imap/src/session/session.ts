@@ -235,18 +235,23 @@ export class ImapSession {
   }
 
   private feed(bytes: Uint8Array): void {
-    let responses: ImapResponse[];
+    // The responses complete before a framing error in the same chunk are handled before it,
+    // as they would be had the bytes come one at a time: the result does not depend on the split.
+    const responses: ImapResponse[] = [];
+    let failure: unknown = null;
     try {
-      responses = this.decoder.push(bytes);
+      this.decoder.push(bytes, responses);
     } catch (err) {
-      return this.fatal(err instanceof ProtocolError
-        ? err
-        : new ProtocolError(`The server's response broke the protocol: ${(err as Error).message}`, { protocol: 'imap', cause: err }));
+      failure = err;
     }
     for (const response of responses) {
       if (this.dead) return;
       this.handle(response);
     }
+    if (failure === null || this.dead) return;
+    this.fatal(failure instanceof ProtocolError
+      ? failure
+      : new ProtocolError(`The server's response broke the protocol: ${(failure as Error).message}`, { protocol: 'imap', cause: failure }));
   }
 
   private handle(response: ImapResponse): void {

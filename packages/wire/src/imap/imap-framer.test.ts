@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WireError } from '../wire-error.js';
 import { ascii, splitAt, splitPoints, standardChunkings, text } from '../chunking.test-util.js';
-import { ImapFramer, type ImapFramerOptions } from './imap-framer.js';
+import { ImapFramer, type ImapFramerEvent, type ImapFramerOptions } from './imap-framer.js';
 
 type Plain =
   | { kind: 'message'; text: string; literals: { start: number; size: number; binary: boolean; nonSync: boolean; streamed: boolean }[] }
@@ -155,6 +155,26 @@ describe('ImapFramer limits and bad lengths', () => {
   it('rejects a line past maxLineBytes before its end arrives', () => fails(`* OK ${'x'.repeat(100)}`, 'line-too-long', { maxLineBytes: 64 }, 'maxLineBytes'));
   it('rejects a message past maxMessageBytes', () =>
     fails('* 1 FETCH (A {40}\r\n' + 'a'.repeat(40) + ' B {40}\r\n' + 'b'.repeat(40) + ')\r\n', 'literal-too-large', { maxLiteralBytes: 50, maxMessageBytes: 80 }, 'maxMessageBytes'));
+  it('keeps, in the caller\'s array, every message complete before the error, however the bytes are split', () => {
+    const before = '* 1 EXISTS\r\n* 2 FETCH (BODY[] {3}\r\nabc)\r\na1 OK done\r\n';
+    for (const bad of [`* OK ${'x'.repeat(100)}\r\n`, '* 1 FETCH (BODY[] {1001}\r\n', '* 1 FETCH (BODY[] {12a}\r\n']) {
+      for (const { name, chunks } of standardChunkings(ascii(before + bad))) {
+        const f = new ImapFramer({ maxLineBytes: 64, maxLiteralBytes: 1000 });
+        const got: string[] = [];
+        expect(() => {
+          for (const c of chunks) {
+            const out: ImapFramerEvent[] = [];
+            try {
+              f.push(c, out);
+            } finally {
+              for (const e of out) if (e.kind === 'message') got.push(text(e.frame.bytes));
+            }
+          }
+        }, name).toThrow(WireError);
+        expect(got, `${name}: ${bad.slice(0, 20)}`).toEqual(['* 1 EXISTS\r\n', '* 2 FETCH (BODY[] {3}\r\nabc)\r\n', 'a1 OK done\r\n']);
+      }
+    }
+  });
   it('accepts a line of exactly maxLineBytes, CRLF included', () => {
     expect(frame([ascii(`* OK ${'x'.repeat(57)}\r\n`)], { maxLineBytes: 64 })).toHaveLength(1);
   });

@@ -131,10 +131,14 @@ export class ImapFramer {
     return this.#held === 0 && this.#mode === 'line';
   }
 
-  /** Takes the next bytes of the stream; returns the events they complete, in order. */
-  push(chunk: Uint8Array): ImapFramerEvent[] {
+  /**
+   * Takes the next bytes of the stream; returns the events they complete, in order. Events
+   * are appended to `out` as they complete, so a caller that passes its own array keeps the
+   * events before a WireError thrown later in the same chunk (the same events a byte-at-a-time
+   * push would have returned before the error).
+   */
+  push(chunk: Uint8Array, out: ImapFramerEvent[] = []): ImapFramerEvent[] {
     if (this.#failed) throw new WireError('ended', `IMAP framer already failed: ${this.#failed.message}`, this.#offset);
-    const out: ImapFramerEvent[] = [];
     const buf = asBuffer(chunk);
     this.#buf = buf;
     this.#seg = 0;
