@@ -65,6 +65,7 @@ describe('mailwire check: IMAP behaviour against Dovecot', () => {
           'starttls-over-tls': 'pass',
           'capability-after-login': withToken ? 'pass' : 'not run',
           'sasl-two-step': withToken ? 'pass' : 'not run',
+          'sasl-ir-one-line': withToken ? 'pass' : 'not run',
         });
         expect(byId['tag-syntax']?.detail, label).toContain('"* BAD Error in IMAP command received by server."');
         expect(byId['literal-sync']?.detail, label).toContain(withToken ? 'ID after login' : 'ID before login');

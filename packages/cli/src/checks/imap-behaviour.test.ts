@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { checkAgainstScript, runCheck, withFile } from './check.test-util.js';
 import { IMAP_BEHAVIOUR_CHECKS, IMAP_COMMAND_LINE } from './imap-behaviour.js';
 import { EVERY_TAG_CHAR, idOfLength, listOfLength, overLimitLiteral } from './imap-check-commands.js';
-import { AUTHED_CAPS, CAPS, TOKEN, USER, connections, opening, script, type Shape } from './imap-scripts.test-util.js';
+import { AUTHED_CAPS, CAPS, TOKEN, USER, XOAUTH2_RESPONSE, connections, opening, script, type Shape } from './imap-scripts.test-util.js';
 
 const IDS = IMAP_BEHAVIOUR_CHECKS.map((c) => c.id);
 const TOKEN_ARGS = ['--user', USER, '--token-env', 'T'];
@@ -62,7 +62,7 @@ describe('IMAP behaviour checks against the personalities', () => {
           expect(byId['literal-nonsync']?.verdict, name).toBe(personality === 'gmail' && !withToken ? 'not offered' : 'pass');
           expect(byId['literal-minus-limit']?.verdict, name).toBe('not offered');
           expect(byId['capability-after-starttls']?.verdict, name).toBe(url.startsWith('imaps') ? 'not offered' : 'pass');
-          for (const id of ['capability-after-login', 'sasl-two-step']) expect(byId[id]?.verdict, `${name}: ${id}`).toBe(withToken ? 'pass' : 'not run');
+          for (const id of ['capability-after-login', 'sasl-two-step', 'sasl-ir-one-line']) expect(byId[id]?.verdict, `${name}: ${id}`).toBe(withToken ? 'pass' : 'not run');
           expect(byId['literal-sync']?.detail, name).toContain(withToken ? 'ID after login' : 'ID before login');
         }
       }
@@ -283,5 +283,32 @@ describe('IMAP behaviour checks against scripted servers', () => {
     expect(byId['sasl-two-step']!.detail).toContain(`the server answered "${t} BAD initial response required"`);
     expect(failures(byId)).toEqual(['sasl-two-step']);
     expect(code).toBe(EXIT.failed);
+  });
+
+  it('sasl-ir-one-line fails when the initial response on the line is refused', async () => {
+    const o = opening({});
+    const t = o.tag();
+    const text = script(...o.lines, `C: ${t} AUTHENTICATE XOAUTH2 ${XOAUTH2_RESPONSE}`, `S: ${t} BAD initial response not allowed`);
+    const found = await breaks('sasl-ir-one-line', { login: true }, text, `got "${t} BAD initial response not allowed"`);
+    expect(found.rfc).toBe('RFC 4959 §3');
+  });
+
+  it('sasl-ir-one-line fails when the server asks with "+" for the response the line already carried', async () => {
+    const o = opening({});
+    const t = o.tag();
+    const text = script(...o.lines, `C: ${t} AUTHENTICATE XOAUTH2 ${XOAUTH2_RESPONSE}`, 'S= "+ \\r\\n"', 'C: ', `S: ${t} NO no response`);
+    await breaks('sasl-ir-one-line', { login: true }, text, `got "+ " instead of the outcome, then "${t} NO no response"`);
+  });
+
+  it('sasl-ir-one-line is not offered when the connection lists no SASL-IR', async () => {
+    const { byId } = await scripted({ login: true }, { 'sasl-ir-one-line': script(...opening({}, { caps: 'IMAP4rev1 ID LITERAL+ AUTH=XOAUTH2' }).lines) });
+    expect(byId['sasl-ir-one-line']?.verdict).toBe('not offered');
+  });
+
+  it('the secret stays out of the report: no check detail holds the token or its base64', async () => {
+    const { byId } = await scripted({ login: true });
+    const text = JSON.stringify(byId);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(XOAUTH2_RESPONSE.slice(0, 24));
   });
 });

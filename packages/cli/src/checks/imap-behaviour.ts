@@ -2,8 +2,8 @@
  * IMAP behaviour checks: what the server does on the wire, each on its own connection —
  * tags (pipelined, reused, every legal character, an unknown command), literals (the
  * synchronizing go-ahead, LITERAL+/LITERAL-, the LITERAL- limit), the 8,192-octet line,
- * CAPABILITY after STARTTLS and after login, STARTTLS refused over TLS, and the two-step
- * AUTHENTICATE. Commands are legal and harmless: NOOP, CAPABILITY, ID, STATUS, LIST.
+ * CAPABILITY after STARTTLS and after login, STARTTLS refused over TLS, and AUTHENTICATE
+ * in two steps and with SASL-IR's initial response on its line. Commands are legal and harmless: NOOP, CAPABILITY, ID, STATUS, LIST.
  */
 import type { BehaviourCheck } from './behaviour.js';
 import type { CheckConnection } from './check-connection.js';
@@ -22,7 +22,7 @@ import {
   type LiteralCarrier,
 } from './imap-check-commands.js';
 import type { LineProbe } from './longest-line.js';
-import { openForChecks, SetupFailed, type OpenedForChecks } from './open-for-checks.js';
+import { openForChecks, saslResponse, SetupFailed, type OpenedForChecks } from './open-for-checks.js';
 
 /** RFC 7162 §4: a server SHOULD take command lines of at least 8,192 octets. */
 export const IMAP_COMMAND_LINE = 8192;
@@ -341,6 +341,31 @@ const twoStep: BehaviourCheck = {
   },
 };
 
+const saslIrOneLine: BehaviourCheck = {
+  id: 'sasl-ir-one-line',
+  rfc: 'RFC 4959 §3',
+  needs: 'login',
+  async run(ctx, verdict) {
+    await withSession(ctx, false, async (o) => {
+      if (!has(o.capabilities, 'SASL-IR')) return verdict('not offered', 'SASL-IR is not offered: the initial response waits for the "+"');
+      const t = o.tag();
+      const response = saslResponse(ctx);
+      const line = `${t} AUTHENTICATE ${ctx.mechanism} ${response}\r\n`;
+      await o.conn.send(line, { secret: true });
+      const first = await o.conn.until((l) => tagged(t)(l) || l.startsWith('+'));
+      const last = first?.at(-1);
+      if (last !== undefined && last.startsWith('+')) {
+        // An empty "+" asks again for what the line carried; a "+ <data>" is the error challenge of a refused token.
+        await o.conn.send(ctx.mechanism.toUpperCase() === 'OAUTHBEARER' ? 'AQ==\r\n' : '\r\n');
+        const end = (await replyTo(o.conn, t)).at(-1);
+        return verdict('fail', `AUTHENTICATE ${ctx.mechanism} with the initial response on its line (${line.length} octets) got ${said(last)} instead of the outcome, then ${said(end)}`);
+      }
+      if (last !== undefined && statusOf(last) === 'OK') verdict('pass', `AUTHENTICATE ${ctx.mechanism} with the initial response on its line (${line.length} octets): OK, no "+"`);
+      else verdict('fail', `AUTHENTICATE ${ctx.mechanism} with the initial response on its line (${line.length} octets; SASL-IR is offered) got ${said(last)}`);
+    });
+  },
+};
+
 /** Whether a command line of exactly `octets` octets is read whole and answered OK/NO with its tag (logged in: LIST, any length). */
 async function lineAccepted(ctx: ConnectContext, octets: number): Promise<boolean> {
   if (!loggable(ctx)) return false;
@@ -372,4 +397,5 @@ export const IMAP_BEHAVIOUR_CHECKS: readonly BehaviourCheck[] = [
   starttlsOverTls,
   capabilityAfterLogin,
   twoStep,
+  saslIrOneLine,
 ];

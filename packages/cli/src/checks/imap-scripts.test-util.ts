@@ -11,6 +11,8 @@ export const TOKEN = 'a-valid-token';
 /** What the checks' connections list in CAPABILITY (before login). */
 export const CAPS = 'IMAP4rev1 ID LITERAL+ SASL-IR AUTH=XOAUTH2';
 export const AUTHED_CAPS = 'IMAP4rev1 ID LITERAL+ UIDPLUS MOVE';
+/** The XOAUTH2 initial response for USER and TOKEN, as the checks send it. */
+export const XOAUTH2_RESPONSE = Buffer.from(`user=${USER}\x01auth=Bearer ${TOKEN}\x01\x01`).toString('base64');
 
 export interface Shape {
   /** imap:// with STARTTLS (else imaps://). */
@@ -47,8 +49,7 @@ export function opening(shape: Shape, options: { login?: boolean; caps?: string;
   lines.push(`C: ${c} CAPABILITY`, `S: * CAPABILITY ${options.tlsCaps ?? options.caps ?? CAPS}`, `S: ${c} OK done`);
   if (options.login) {
     const a = tag();
-    const response = Buffer.from(`user=${USER}\x01auth=Bearer ${TOKEN}\x01\x01`).toString('base64');
-    lines.push(`C: ${a} AUTHENTICATE XOAUTH2`, 'S= "+ \\r\\n"', `C: ${response}`, `S: ${a} OK ${options.loginOk ?? 'Logged in'}`);
+    lines.push(`C: ${a} AUTHENTICATE XOAUTH2`, 'S= "+ \\r\\n"', `C: ${XOAUTH2_RESPONSE}`, `S: ${a} OK ${options.loginOk ?? 'Logged in'}`);
     const c2 = tag();
     lines.push(`C: ${c2} CAPABILITY`, `S: * CAPABILITY ${options.authedCaps ?? AUTHED_CAPS}`, `S: ${c2} OK done`);
   }
@@ -96,6 +97,11 @@ export function conforming(shape: Shape): Map<string, string | null> {
   }
   m.set('capability-after-login', login ? script(...opening(shape, { login }).lines) : null);
   m.set('sasl-two-step', login ? script(...opening(shape, { login }).lines) : null);
+  if (login) {
+    const o = opening(shape);
+    const t = o.tag();
+    m.set('sasl-ir-one-line', script(...o.lines, `C: ${t} AUTHENTICATE XOAUTH2 ${XOAUTH2_RESPONSE}`, `S: ${t} OK Logged in`));
+  } else m.set('sasl-ir-one-line', null);
   return m;
 }
 

@@ -56,7 +56,8 @@ async function expect(step: string, lines: Promise<string[] | null>, ok: (last: 
   return got;
 }
 
-function saslResponse(ctx: ConnectContext): string {
+/** The base64 initial response of the caller's mechanism and token (for the two-step form and SASL-IR). */
+export function saslResponse(ctx: ConnectContext): string {
   if (ctx.user === undefined || ctx.token === undefined) throw new SetupFailed('login needs --user and a token', null);
   const mechanism = createClientMechanism(ctx.mechanism, { user: ctx.user, accessToken: ctx.token });
   return encodeBase64(mechanism.start() ?? new Uint8Array());
