@@ -9,7 +9,7 @@ import { MailwireError } from '@mailwire/errors';
 import type { Protocol } from '../endpoint.js';
 import type { CheckContext } from './context.js';
 import { IMAP_BEHAVIOUR_CHECKS } from './imap-behaviour.js';
-import { SetupFailed } from './open-for-checks.js';
+import { SetupFailed, TokenWithoutTls } from './open-for-checks.js';
 import { POP3_BEHAVIOUR_CHECKS } from './pop3-behaviour.js';
 import { SMTP_BEHAVIOUR_CHECKS } from './smtp-behaviour.js';
 import type { Verdict } from './verdict.js';
@@ -39,7 +39,7 @@ export async function behaviourChecks(ctx: CheckContext): Promise<void> {
     try {
       await check.run(ctx, (v, detail) => (given ??= [v, detail]));
     } catch (error) {
-      given ??= ['fail', failureText(error)];
+      given ??= error instanceof TokenWithoutTls ? ['not run', `needs a logged-in session; ${error.message}`] : ['fail', failureText(error)];
     }
     const [verdict, detail] = given ?? ['fail', 'the check ended without a verdict'];
     ctx.add(check.id, check.rfc, verdict, detail);

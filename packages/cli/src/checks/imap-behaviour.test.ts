@@ -12,16 +12,16 @@ const TOKEN_ARGS = ['--user', USER, '--token-env', 'T'];
 
 /** `mailwire check` against scripted servers of `shape`, with `replace` swapped in; only the checks the test names may fail. */
 async function scripted(shape: Shape, replace: Record<string, string> = {}) {
-  const scheme = shape.starttls ? 'imap' : 'imaps';
-  const { code, byId, replay } = await runScripted(scheme, connections(shape, replace), shape.login === true);
+  const scheme = shape.starttls || shape.plaintext ? 'imap' : 'imaps';
+  const { code, byId, replay } = await runScripted(scheme, connections(shape, replace), shape.login === true, shape.plaintext ? ['--plaintext'] : []);
   expect(replay).toEqual({ ok: true });
   return { code, byId };
 }
 
 /** The token of a logged-in run comes from a file: checkAgainstScript takes no environment. */
-function runScripted(scheme: 'imap' | 'imaps', transcripts: string[], login: boolean) {
-  if (!login) return checkAgainstScript(scheme, transcripts);
-  return withFile(TOKEN, (file) => checkAgainstScript(scheme, transcripts, ['--user', USER, '--token-file', file]));
+function runScripted(scheme: 'imap' | 'imaps', transcripts: string[], login: boolean, extra: string[]) {
+  if (!login) return checkAgainstScript(scheme, transcripts, extra);
+  return withFile(TOKEN, (file) => checkAgainstScript(scheme, transcripts, ['--user', USER, '--token-file', file, ...extra]));
 }
 
 function failures(byId: Record<string, { verdict: string }>): string[] {
@@ -303,6 +303,19 @@ describe('IMAP behaviour checks against scripted servers', () => {
   it('sasl-ir-one-line is not offered when the connection lists no SASL-IR', async () => {
     const { byId } = await scripted({ login: true }, { 'sasl-ir-one-line': script(...opening({}, { caps: 'IMAP4rev1 ID LITERAL+ AUTH=XOAUTH2' }).lines) });
     expect(byId['sasl-ir-one-line']?.verdict).toBe('not offered');
+  });
+
+  it('--plaintext with a token: no check logs in (the scripts hold no AUTHENTICATE, and replay byte for byte); the session checks are not run', async () => {
+    const { code, byId } = await scripted({ plaintext: true, login: true });
+    for (const id of ['capability-after-login', 'sasl-two-step', 'sasl-ir-one-line']) {
+      expect(byId[id], id).toMatchObject({ verdict: 'not run', detail: 'needs a logged-in session; --plaintext: mailwire never sends a token without TLS' });
+    }
+    expect(byId['literal-sync']?.detail).toContain('ID before login');
+    expect(byId['line-length']?.detail).toContain('ID before login');
+    expect(byId['capability-after-starttls']?.verdict).toBe('not offered');
+    expect(byId['starttls-over-tls']?.verdict).toBe('not run');
+    expect(failures(byId)).toEqual([]);
+    expect(code).toBe(EXIT.ok);
   });
 
   it('the secret stays out of the report: no check detail holds the token or its base64', async () => {

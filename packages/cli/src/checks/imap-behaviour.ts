@@ -28,7 +28,8 @@ import { openForChecks, saslResponse, SetupFailed, type OpenedForChecks } from '
 export const IMAP_COMMAND_LINE = 8192;
 
 const has = (caps: readonly string[], name: string) => caps.some((c) => c.toUpperCase() === name);
-const loggable = (ctx: ConnectContext) => ctx.user !== undefined && ctx.token !== undefined;
+/** With a token, over TLS: a check that can go either way logs in (never without TLS). */
+const loggable = (ctx: ConnectContext) => ctx.user !== undefined && ctx.token !== undefined && ctx.endpoint.security !== 'none';
 const said = (line: string | null | undefined) => (line === null || line === undefined ? 'the connection closed' : JSON.stringify(line.slice(0, 200)));
 
 async function withSession<T>(ctx: ConnectContext, login: boolean, use: (o: OpenedForChecks) => Promise<T>): Promise<T> {
@@ -346,10 +347,11 @@ const saslIrOneLine: BehaviourCheck = {
   rfc: 'RFC 4959 §3',
   needs: 'login',
   async run(ctx, verdict) {
+    // Made first: without TLS it throws, and no connection is opened.
+    const response = saslResponse(ctx);
     await withSession(ctx, false, async (o) => {
       if (!has(o.capabilities, 'SASL-IR')) return verdict('not offered', 'SASL-IR is not offered: the initial response waits for the "+"');
       const t = o.tag();
-      const response = saslResponse(ctx);
       const line = `${t} AUTHENTICATE ${ctx.mechanism} ${response}\r\n`;
       await o.conn.send(line, { secret: true });
       const first = await o.conn.until((l) => tagged(t)(l) || l.startsWith('+'));

@@ -34,7 +34,18 @@ export interface OpenedForChecks {
 export const smtpLast = (line: string): boolean => /^\d{3}( |$)/.test(line);
 const imapTagged = (tag: string) => (line: string) => line.startsWith(`${tag} `);
 
+/** Why a check does not log in over a connection without TLS (--plaintext): mailwire never sends a token in the clear. */
+export const NO_TOKEN_WITHOUT_TLS = '--plaintext: mailwire never sends a token without TLS';
+
+/** A check asked to log in where there is no TLS: it is `not run`, and no byte of the token leaves. */
+export class TokenWithoutTls extends Error {
+  constructor() {
+    super(NO_TOKEN_WITHOUT_TLS);
+  }
+}
+
 export async function openForChecks(ctx: ConnectContext, options: { login?: boolean } = {}): Promise<OpenedForChecks> {
+  if (options.login === true && ctx.endpoint.security === 'none') throw new TokenWithoutTls();
   const conn = await CheckConnection.open(ctx.endpoint, ctx.tls);
   let n = 0;
   const opened: OpenedForChecks = { conn, greeting: [], capabilities: [], tag: () => `m${++n}` };
@@ -59,6 +70,8 @@ async function expect(step: string, lines: Promise<string[] | null>, ok: (last: 
 /** The base64 initial response of the caller's mechanism and token (for the two-step form and SASL-IR). */
 export function saslResponse(ctx: ConnectContext): string {
   if (ctx.user === undefined || ctx.token === undefined) throw new SetupFailed('login needs --user and a token', null);
+  // Every byte of the token a check sends comes from here.
+  if (ctx.endpoint.security === 'none') throw new TokenWithoutTls();
   const mechanism = createClientMechanism(ctx.mechanism, { user: ctx.user, accessToken: ctx.token });
   return encodeBase64(mechanism.start() ?? new Uint8Array());
 }

@@ -18,6 +18,7 @@ import type { CliIo } from '../io.js';
 import { TARGET_OPTIONS, TARGET_USAGE, resolveCredentials, resolveEndpoint } from '../target.js';
 import { probeServer, type ProbeReport } from './probe.js';
 import { behaviourChecks } from '../checks/behaviour.js';
+import { NO_TOKEN_WITHOUT_TLS } from '../checks/open-for-checks.js';
 import type { CheckResult, Verdict } from '../checks/verdict.js';
 
 export const CHECK_USAGE = `Usage: mailwire check URL [--user USER [--token-file F|--token-env VAR|--token-cmd CMD|--account NAME]]
@@ -125,7 +126,9 @@ export async function runChecks(
   const oauth = mechanisms.filter((m) => m === 'XOAUTH2' || m === 'OAUTHBEARER');
   add('oauth-mechanism', 'RFC 7628 §3', oauth.length > 0 ? 'pass' : 'not offered', oauth.length > 0 ? `offers ${oauth.join(' ')}` : 'neither OAUTHBEARER nor XOAUTH2');
 
-  if (user !== undefined && oauth.length > 0) {
+  if (user !== undefined && oauth.length > 0 && endpoint.security === 'none') {
+    add('invalid-token-refused', 'RFC 7628 §3.2.2', 'not run', NO_TOKEN_WITHOUT_TLS);
+  } else if (user !== undefined && oauth.length > 0) {
     const mechanism = oauth.includes('OAUTHBEARER') ? 'OAUTHBEARER' : 'XOAUTH2';
     const client = sessionClient(endpoint, { tls, auth: { user, accessToken: INVALID_TOKEN, mechanism } });
     try {
