@@ -9,6 +9,7 @@ import { AuthenticationError, MailwireError } from '@mailwire/errors';
 import type { ConnectionOptions } from 'node:tls';
 
 import { lineProbeFor, longestLineAccepted } from './checks/longest-line.js';
+import { NO_TOKEN_WITHOUT_TLS } from './checks/open-for-checks.js';
 import { sessionClient } from './clients.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -54,7 +55,8 @@ export async function fingerprint(endpoint: Endpoint, tls: ConnectionOptions, us
   } else invalidToken = invalid.outcome === 'accepted' ? 'ACCEPTED: the server took a token that is not one' : invalid.outcome;
   const result: Fingerprint = { oneLine: oneLine.outcome, twoStep: twoStep.outcome, invalidToken, longestLine: 'not measured' };
   const probe = lineProbeFor(endpoint.protocol);
-  if (probe) {
+  if (probe?.needsLogin && endpoint.security === 'none') result.longestLine = `not measured: ${NO_TOKEN_WITHOUT_TLS}`;
+  else if (probe) {
     const longest = await longestLineAccepted({ endpoint, tls, user, token, mechanism }, probe);
     const n = longest.octets.toLocaleString('en-US');
     result.longestLine =

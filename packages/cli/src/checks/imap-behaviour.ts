@@ -384,7 +384,7 @@ async function lineAccepted(ctx: ConnectContext, octets: number): Promise<boolea
 }
 
 /** How `probe --fingerprint` measures the longest IMAP command line the server takes (after login, with LIST). */
-export const IMAP_LINE_PROBE: LineProbe = { floor: IMAP_COMMAND_LINE, accepts: lineAccepted };
+export const IMAP_LINE_PROBE: LineProbe = { floor: IMAP_COMMAND_LINE, needsLogin: true, accepts: lineAccepted };
 
 export const IMAP_BEHAVIOUR_CHECKS: readonly BehaviourCheck[] = [
   pipelined,

@@ -15,6 +15,8 @@ import { SMTP_LINE_PROBE } from './smtp-behaviour.js';
 export interface LineProbe {
   /** The length every server must take (the RFC's minimum), where the search starts. */
   floor: number;
+  /** The probe logs in (so never without TLS). */
+  needsLogin?: boolean;
   /** Whether the server took a command line of exactly `octets` octets. */
   accepts(ctx: ConnectContext, octets: number): Promise<boolean>;
 }

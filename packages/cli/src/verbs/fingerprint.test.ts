@@ -68,3 +68,15 @@ describe('mailwire probe --fingerprint, POP3', () => {
     expect(fingerprint?.twoStep).toBe('accepted');
   });
 });
+
+describe('mailwire probe --fingerprint --plaintext', () => {
+  it('IMAP: the longest line is not measured, since measuring it logs in and no token goes without TLS', async () => {
+    servers = await startTestServers({ personality: 'dovecot', users: [{ user: USER, tokens: [TOKEN] }] });
+    const out: string[] = [];
+    const io: CliIo = { env: { T: TOKEN }, out: (l) => out.push(l), err: (l) => out.push(l) };
+    await probe([`imap://127.0.0.1:${servers.imap.port}`, '--plaintext', '--user', USER, '--token-env', 'T', '--fingerprint', '--json'], io);
+    const { fingerprint } = JSON.parse(out.join('\n')) as ProbeReport;
+    expect(fingerprint?.longestLine).toBe('not measured: --plaintext: mailwire never sends a token without TLS');
+    expect(fingerprint?.longestLineOctets).toBeUndefined();
+  });
+});
