@@ -112,6 +112,12 @@ describe('IMAP behaviour checks against scripted servers', () => {
     expect(found.rfc).toBe('RFC 9051 §5.5');
   });
 
+  it('tags-pipelined passes when the three are answered out of order, and says so (RFC 9051 §5.5 allows it)', async () => {
+    const text = script(...opening({}).lines, 'C: mw.1 NOOP', 'C: mw!2 CAPABILITY', 'C: #mw~3 NOOP', 'S: #mw~3 OK done', 'S: mw.1 OK done', `S: * CAPABILITY ${CAPS}`, 'S: mw!2 OK done');
+    const { byId } = await scripted({}, { 'tags-pipelined': text });
+    expect(byId['tags-pipelined']).toMatchObject({ verdict: 'pass', detail: 'three commands in one write, each answered OK with its own tag, in the order #mw~3 mw.1 mw!2 (§5.5 allows that)' });
+  });
+
   it('tags-pipelined fails when a reply carries a tag that was not sent', async () => {
     const text = script(...opening({}).lines, 'C: mw.1 NOOP', 'C: mw!2 CAPABILITY', 'C: #mw~3 NOOP', 'S: mw.1 OK done', 'S: mw OK done', 'S: #mw~3 OK done');
     await breaks('tags-pipelined', {}, text, 'answered "mw OK done"');

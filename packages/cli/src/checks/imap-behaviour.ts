@@ -69,16 +69,24 @@ const pipelined: BehaviourCheck = {
       await conn.send(`${tags[0]} NOOP\r\n${tags[1]} CAPABILITY\r\n${tags[2]} NOOP\r\n`);
       const seen: string[] = [];
       const wrong: string[] = [];
-      for (;;) {
+      // Each command ends in one completion: its tagged reply, a reply under a wrong tag, or the
+      // untagged BAD of a tag the server could not read. §5.5 lets the server answer in any order.
+      let completions = 0;
+      while (completions < tags.length) {
         const line = await conn.line();
         if (line === null) break;
         const tag = line.split(' ')[0]!;
         if (tags.includes(tag)) {
           seen.push(tag);
+          completions++;
           if (statusOf(line) !== 'OK') wrong.push(line);
-          if (tag === tags[2]) break;
-        } else if (tag !== '*' && tag !== '+') wrong.push(line);
-        else if (/^\* (BAD|BYE)\b/i.test(line)) wrong.push(line);
+        } else if (tag !== '*' && tag !== '+') {
+          wrong.push(line);
+          completions++;
+        } else if (/^\* BAD\b/i.test(line)) {
+          wrong.push(line);
+          completions++;
+        } else if (/^\* BYE\b/i.test(line)) wrong.push(line);
       }
       const missing = tags.filter((t) => !seen.includes(t));
       const twice = tags.filter((t) => seen.filter((s) => s === t).length > 1);
