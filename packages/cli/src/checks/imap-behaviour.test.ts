@@ -167,6 +167,13 @@ describe('IMAP behaviour checks against scripted servers', () => {
     expect(found.rfc).toBe('RFC 9051 §4.3');
   });
 
+  it('literal-sync passes when untagged data comes before the go-ahead', async () => {
+    const o = opening({});
+    const t = o.tag();
+    const { byId } = await scripted({}, { 'literal-sync': script(...o.lines, `C: ${t} ID ("name" {8}`, 'S: * 3 EXISTS', 'S: + go ahead', 'C: mailwire)', 'S: * ID NIL', `S: ${t} OK done`) });
+    expect(byId['literal-sync']).toMatchObject({ verdict: 'pass', detail: '{8} (ID before login) got the go-ahead "+ go ahead", then the command was answered OK' });
+  });
+
   it('literal-sync fails when the command is refused after the literal', async () => {
     const o = opening({});
     const t = o.tag();
