@@ -71,7 +71,7 @@ export const capabilityAfterLogin: BehaviourCheck = {
     await withSession(ctx, true, async ({ capabilities, loginLines }) => {
       const version = capabilities.some((c) => /^IMAP4REV[12]$/i.test(c));
       if (!version) return verdict('fail', `CAPABILITY after login must list IMAP4rev1 or IMAP4rev2 (RFC 9051 §6.1.1); it listed ${JSON.stringify(capabilities.join(' '))}`);
-      if (has(capabilities, 'STARTTLS')) return verdict('fail', 'after login over TLS the capabilities still list STARTTLS, a command only valid before login (RFC 9051 §6.2.1)');
+      if (has(capabilities, 'STARTTLS')) return verdict('fail', 'after login over TLS the capabilities still list STARTTLS (the server SHOULD NOT advertise it once TLS is up, RFC 9051 §6.2.1; STARTTLS is not valid after login either)');
       // RFC 9051 §7.1: a CAPABILITY code (or untagged CAPABILITY) with the login's OK stands in for the command, so it must say the same.
       const sent = (loginLines ?? []).map((l) => /^\* CAPABILITY (.*)$/i.exec(l)?.[1] ?? /^\S+ OK \[CAPABILITY ([^\]]*)\]/i.exec(l)?.[1]).filter((c) => c !== undefined).at(-1);
       const norm = (list: readonly string[]) => [...new Set(list.map((c) => c.toUpperCase()))].sort().join(' ');
