@@ -2,8 +2,8 @@
  * The behaviour checks of `mailwire check`: each is one thing the server must do on the
  * wire, tried on its own connection. A check that needs a logged-in session is `not run`
  * without a token, and without TLS (--plaintext: the login refuses before a byte of the
- * token goes, TokenWithoutTls); one whose setup or exchange fails in a way the check did not expect is
- * a `fail` that says which step went wrong, never an exception out of `check`.
+ * token goes, TokenWithoutTls); one whose setup or exchange fails in a way the check did
+ * not expect is a `fail` that says which step went wrong, never an exception out of `check`.
  */
 import { MailwireError } from '@mailwire/errors';
 
