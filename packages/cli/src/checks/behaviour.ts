@@ -36,6 +36,10 @@ export async function behaviourChecks(ctx: CheckContext): Promise<void> {
       ctx.add(check.id, check.rfc, 'not run', 'needs a logged-in session: give --user and a token');
       continue;
     }
+    if (check.needs === 'login' && !ctx.oauthOffered) {
+      ctx.add(check.id, check.rfc, 'not offered', 'needs a logged-in session, and the server offers neither OAUTHBEARER nor XOAUTH2 for the token');
+      continue;
+    }
     let given: [Verdict, string] | undefined;
     try {
       await check.run(ctx, (v, detail) => (given ??= [v, detail]));

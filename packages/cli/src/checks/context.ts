@@ -20,5 +20,7 @@ export interface ConnectContext {
 export interface CheckContext extends ConnectContext {
   /** The capabilities the probe saw over TLS (IMAP atoms, POP3 CAPA lines, SMTP EHLO lines). */
   capabilities: readonly string[];
+  /** The server offers OAUTHBEARER or XOAUTH2, so the checks can log in with the token. */
+  oauthOffered: boolean;
   add(id: string, rfc: string, verdict: Verdict, detail: string): void;
 }

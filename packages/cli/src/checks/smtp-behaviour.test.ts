@@ -11,8 +11,8 @@ import { DOT_LINES, dotStuffingMessage } from './smtp-dot-stuffing.js';
 const USER = 'alice@example.com';
 const TOKEN = 'a-real-token';
 const EHLO = ['mx.example.com', 'PIPELINING', 'AUTH PLAIN XOAUTH2'];
-/** With a token, the scripted server offers no OAuth mechanism: check then skips its refused-token login, and the behaviour checks log in with XOAUTH2. */
-const EHLO_LOGIN = ['mx.example.com', 'PIPELINING', 'AUTH PLAIN'];
+/** The same server with a token: the behaviour checks log in with XOAUTH2. */
+const EHLO_LOGIN = EHLO;
 /** The probe's look at the server: its opening, then QUIT. */
 const lookAt = (ehlo: string[]) => [...smtpOpening(ehlo), 'C: QUIT', 'S: 221 bye'].join('\n');
 const look = lookAt(EHLO);
@@ -24,13 +24,13 @@ const CUT = 'S: 220 mx.example.com ESMTP';
 
 /**
  * The scripts for `check` with `script` played to the check `id`: the look, then a cut
- * connection for each check before it that connects (with `login`, also those that need a
- * session; dot-stuffing only with --send-test-message).
+ * connection for each check before it that connects (with `login`, also the refused-token
+ * login and the checks that need a session; dot-stuffing only with --send-test-message).
  */
 function scriptsFor(id: string, script: string[], options: { login?: boolean; send?: boolean } = {}): string[] {
   const at = SMTP_BEHAVIOUR_CHECKS.findIndex((c) => c.id === id);
   const before = SMTP_BEHAVIOUR_CHECKS.slice(0, at).filter((c) => (c.needs !== 'login' || options.login) && (c.id !== 'dot-stuffing' || options.send));
-  return [options.login ? lookAt(EHLO_LOGIN) : look, ...before.map(() => CUT), script.join('\n')];
+  return [options.login ? lookAt(EHLO_LOGIN) : look, ...(options.login ? [CUT] : []), ...before.map(() => CUT), script.join('\n')];
 }
 
 /** `check submission://...` against the scripts, with a token for the session checks when `login`. */

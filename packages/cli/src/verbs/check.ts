@@ -145,6 +145,6 @@ export async function runChecks(
     }
   }
   const mechanism = mechanisms.includes('OAUTHBEARER') ? 'OAUTHBEARER' : 'XOAUTH2';
-  await behaviourChecks({ endpoint, tls, mechanism, capabilities: secured, add, sendTestMessage: options.sendTestMessage === true, ...(user !== undefined ? { user } : {}), ...(token !== undefined ? { token } : {}) });
+  await behaviourChecks({ endpoint, tls, mechanism, capabilities: secured, add, oauthOffered: oauth.length > 0, sendTestMessage: options.sendTestMessage === true, ...(user !== undefined ? { user } : {}), ...(token !== undefined ? { token } : {}) });
   return out;
 }
