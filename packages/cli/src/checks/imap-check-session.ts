@@ -5,8 +5,8 @@ import { statusOf, tagged } from './imap-check-commands.js';
 import { openForChecks, type OpenedForChecks } from './open-for-checks.js';
 
 export const has = (caps: readonly string[], name: string) => caps.some((c) => c.toUpperCase() === name);
-/** With a token, over TLS: a check that can go either way logs in (never without TLS). */
-export const loggable = (ctx: ConnectContext) => ctx.user !== undefined && ctx.token !== undefined && ctx.endpoint.security !== 'none';
+/** With a token, over TLS, an OAuth mechanism on offer: a check that can go either way logs in (never without TLS). */
+export const loggable = (ctx: ConnectContext & { oauthOffered?: boolean }) => ctx.user !== undefined && ctx.token !== undefined && ctx.endpoint.security !== 'none' && ctx.oauthOffered !== false;
 export const said = (line: string | null | undefined) => (line === null || line === undefined ? 'the connection closed' : JSON.stringify(line.slice(0, 200)));
 
 export async function withSession<T>(ctx: ConnectContext, login: boolean, use: (o: OpenedForChecks) => Promise<T>): Promise<T> {

@@ -25,11 +25,24 @@ export interface Shape {
 
 const script = (...lines: string[]) => ['# source: hand-written for mailwire check', '# protocol: imap', ...lines].join('\n');
 
-/** The probe's look: the greeting (capabilities in it, no SASL mechanism, so no refused-token connection), STARTTLS, LOGOUT. */
+/** What the look lists over TLS: XOAUTH2 on offer, so the checks that need a session log in with it. */
+const LOOK_TLS_CAPS = 'IMAP4rev1 ID LITERAL+ SASL-IR AUTH=XOAUTH2';
+
+/** The probe's look: the greeting (capabilities in it), STARTTLS, LOGOUT. No mechanism before TLS, none at all with --plaintext. */
 export function look(shape: Shape): string {
-  const greeting = `S: * OK [CAPABILITY IMAP4rev1 ID LITERAL+${shape.starttls ? ' STARTTLS LOGINDISABLED' : ''}] ready`;
-  const tls = shape.starttls ? ['C: A1 STARTTLS', 'S: A1 OK begin TLS', 'C: A2 CAPABILITY', 'S: * CAPABILITY IMAP4rev1 ID LITERAL+', 'S: A2 OK done', 'C: A3 LOGOUT', 'S: * BYE bye', 'S: A3 OK done'] : ['C: A1 LOGOUT', 'S: * BYE bye', 'S: A1 OK done'];
+  const greeting = `S: * OK [CAPABILITY ${shape.starttls ? 'IMAP4rev1 ID LITERAL+ STARTTLS LOGINDISABLED' : shape.plaintext ? 'IMAP4rev1 ID LITERAL+' : LOOK_TLS_CAPS}] ready`;
+  const tls = shape.starttls ? ['C: A1 STARTTLS', 'S: A1 OK begin TLS', 'C: A2 CAPABILITY', `S: * CAPABILITY ${LOOK_TLS_CAPS}`, 'S: A2 OK done', 'C: A3 LOGOUT', 'S: * BYE bye', 'S: A3 OK done'] : ['C: A1 LOGOUT', 'S: * BYE bye', 'S: A1 OK done'];
   return script(greeting, ...tls);
+}
+
+/** The XOAUTH2 initial response of check's refused-token login (the token no server may take). */
+const INVALID_RESPONSE = Buffer.from(`user=${USER}\x01auth=Bearer mailwire-check-invalid-token\x01\x01`).toString('base64');
+
+/** With --user, check first logs in with a token that is not one: refused, as a server must. */
+export function refusedLogin(shape: Shape): string {
+  const greeting = `S: * OK [CAPABILITY ${shape.starttls ? 'IMAP4rev1 ID LITERAL+ STARTTLS LOGINDISABLED' : LOOK_TLS_CAPS}] ready`;
+  const [tls, t] = shape.starttls ? [['C: A1 STARTTLS', 'S: A1 OK begin TLS', 'C: A2 CAPABILITY', `S: * CAPABILITY ${LOOK_TLS_CAPS}`, 'S: A2 OK done'], 'A3'] : [[], 'A1'];
+  return script(greeting, ...tls, `C: ${t} AUTHENTICATE XOAUTH2 ${INVALID_RESPONSE}`, `S: ${t} NO [AUTHENTICATIONFAILED] Authentication failed.`);
 }
 
 export interface Opening {
@@ -115,7 +128,8 @@ export function connections(shape: Shape, replace: Record<string, string> = {}):
     if (!m.has(id)) throw new Error(`no check ${id}`);
     m.set(id, text);
   }
-  return [look(shape), ...[...m.values()].filter((t): t is string => t !== null)];
+  const refused = shape.login && !shape.plaintext ? [refusedLogin(shape)] : [];
+  return [look(shape), ...refused, ...[...m.values()].filter((t): t is string => t !== null)];
 }
 
 export { script };
