@@ -87,6 +87,20 @@ describe('IMAP behaviour checks against the personalities', () => {
   });
 });
 
+describe('IMAP behaviour checks with a token where no OAuth mechanism is offered', () => {
+  it('the checks that can go either way stay before login, and those that need a session are not offered', async () => {
+    const servers = await startTestServers({ personality: 'dovecot', mechanisms: ['PLAIN'], users: [{ user: USER, tokens: [TOKEN], password: 'pw' }] });
+    try {
+      const { byId } = await withFile(servers.ca, (ca) => runCheck([`imaps://127.0.0.1:${servers.imap.tlsPort}`, '--ca', ca, ...TOKEN_ARGS], { T: TOKEN }));
+      for (const id of ['literal-sync', 'literal-nonsync', 'line-length']) expect(byId[id]?.detail, id).toContain('ID before login');
+      for (const id of ['capability-after-login', 'sasl-two-step', 'sasl-ir-one-line']) expect(byId[id]?.verdict, id).toBe('not offered');
+      expect(failures(byId)).toEqual([]);
+    } finally {
+      await servers.stop();
+    }
+  });
+});
+
 describe('IMAP behaviour checks against scripted servers', () => {
   it.each([{}, { starttls: true }, { login: true }, { starttls: true, login: true }] as Shape[])('a conforming script %o: every check passes, is not offered or not run, exit 0', async (shape) => {
     const { code, byId } = await scripted(shape);
