@@ -139,13 +139,18 @@ describe('mailwire send, list and fetch against the test servers', () => {
   let stop: (() => Promise<void>) | undefined;
   afterEach(async () => { await stop?.(); stop = undefined; });
 
-  it('sends from stdin by SMTP, lists the mailboxes, fetches headers to stdout and whole messages to files', async () => {
+  /** The outlook test servers with USER's token, a scratch directory with their CA, and the auth options. */
+  async function outlookServers() {
     const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
     stop = () => s.stop();
     const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, s.ca);
-    const auth = ['--user', USER, '--token-env', 'TOK', '--ca', ca];
+    return { s, dir, auth: ['--user', USER, '--token-env', 'TOK', '--ca', ca] };
+  }
+
+  it('sends from stdin by SMTP, lists the mailboxes, fetches headers to stdout and whole messages to files', async () => {
+    const { s, dir, auth } = await outlookServers();
     const message = `From: a@contoso.com\r\nTo: ${USER}\r\nSubject: via send\r\n\r\n.leading dot\r\nbody\r\n`;
     async function* stdin() { yield Buffer.from(message); }
     const sendIo = { ...captureIo({ TOK: TOKEN }), stdin: stdin() };
@@ -169,12 +174,7 @@ describe('mailwire send, list and fetch against the test servers', () => {
   });
 
   it('POP3: lists the maildrop, fetches headers and whole messages, a --set, and deletes nothing', async () => {
-    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
-    stop = () => s.stop();
-    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
-    const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, s.ca);
-    const auth = ['--user', USER, '--token-env', 'TOK', '--ca', ca];
+    const { s, dir, auth } = await outlookServers();
     const messages = [1, 2].map((n) => `From: a@contoso.com\r\nTo: ${USER}\r\nSubject: pop ${n}\r\n\r\n.leading dot ${n}\r\n..two dots\r\n.\r\nend\r\n`);
     for (const message of messages) {
       async function* stdin() { yield Buffer.from(message); }

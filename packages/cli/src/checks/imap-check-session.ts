@@ -2,21 +2,13 @@
 import type { CheckConnection } from './check-connection.js';
 import type { ConnectContext } from './context.js';
 import { statusOf, tagged } from './imap-check-commands.js';
-import { openForChecks, type OpenedForChecks } from './open-for-checks.js';
+import type { OpenedForChecks } from './open-for-checks.js';
+export { withSession } from './open-for-checks.js';
 
 export const has = (caps: readonly string[], name: string) => caps.some((c) => c.toUpperCase() === name);
 /** With a token, over TLS, an OAuth mechanism on offer: a check that can go either way logs in (never without TLS). */
 export const loggable = (ctx: ConnectContext & { oauthOffered?: boolean }) => ctx.user !== undefined && ctx.token !== undefined && ctx.endpoint.security !== 'none' && ctx.oauthOffered !== false;
 export const said = (line: string | null | undefined) => (line === null || line === undefined ? 'the connection closed' : JSON.stringify(line.slice(0, 200)));
-
-export async function withSession<T>(ctx: ConnectContext, login: boolean, use: (o: OpenedForChecks) => Promise<T>): Promise<T> {
-  const opened = await openForChecks(ctx, { login });
-  try {
-    return await use(opened);
-  } finally {
-    opened.conn.close();
-  }
-}
 
 /** Lines up to the tagged reply of `tag`; the last is that reply, or the list ends early where the connection closed. */
 export async function replyTo(conn: CheckConnection, tag: string): Promise<string[]> {

@@ -60,6 +60,16 @@ export async function openForChecks(ctx: ConnectContext, options: { login?: bool
   return opened;
 }
 
+/** Opens a connection for one check, hands it to `use`, and closes it however `use` ends. */
+export async function withSession<T>(ctx: ConnectContext, login: boolean, use: (opened: OpenedForChecks) => Promise<T>): Promise<T> {
+  const opened = await openForChecks(ctx, { login });
+  try {
+    return await use(opened);
+  } finally {
+    opened.conn.close();
+  }
+}
+
 async function expect(step: string, lines: Promise<string[] | null>, ok: (last: string) => boolean): Promise<string[]> {
   const got = await lines;
   const last = got?.at(-1) ?? null;

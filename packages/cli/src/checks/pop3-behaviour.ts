@@ -7,7 +7,7 @@
 import type { BehaviourCheck } from './behaviour.js';
 import type { ConnectContext } from './context.js';
 import type { LineProbe } from './longest-line.js';
-import { openForChecks, type OpenedForChecks } from './open-for-checks.js';
+import { openForChecks, withSession, type OpenedForChecks } from './open-for-checks.js';
 import { POP3_DOT_STUFFING } from './pop3-dot-stuffing.js';
 import { CAPA_LINE, SCAN_LISTING, UNIQUE_ID_LISTING, multiLineProblem, readMultiLine } from './pop3-responses.js';
 
@@ -45,14 +45,11 @@ const lineLength: BehaviourCheck = {
   id: 'line-length',
   rfc: 'RFC 2449 §4',
   async run(ctx, verdict) {
-    const opened = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async (opened) => {
       if (!offers(opened.capabilities, 'USER')) return verdict('not offered', 'CAPA does not list USER, the command this check sends a long line with');
       const [taken, detail] = await userLineTaken(opened, POP3_COMMAND_LINE);
       verdict(taken ? 'pass' : 'fail', detail);
-    } finally {
-      opened.conn.close();
-    }
+    });
   },
 };
 
@@ -66,8 +63,7 @@ const multiLineResponses: BehaviourCheck = {
   rfc: 'RFC 1939 §3',
   async run(ctx, verdict) {
     const session = ctx.user !== undefined && ctx.token !== undefined;
-    const { conn } = await openForChecks(ctx, { login: session });
-    try {
+    return withSession(ctx, session, async ({ conn }) => {
       const done: string[] = [];
       const asked: [string, RegExp, string][] = [['CAPA', CAPA_LINE, 'a capability (RFC 2449 §5)']];
       if (session) asked.push(['LIST', SCAN_LISTING, 'a scan listing "msg octets" (RFC 1939 §5)'], ['UIDL', UNIQUE_ID_LISTING, 'a unique-id listing "msg uid" (RFC 1939 §7)']);
@@ -81,9 +77,7 @@ const multiLineResponses: BehaviourCheck = {
         done.push(`${command} (${r!.lines.length} line${r!.lines.length === 1 ? '' : 's'})`);
       }
       verdict('pass', `${done.join(', ')}: each ended by a lone ".", every line well-formed${session ? '' : '; LIST and UIDL need a session: give --user and a token'}`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -95,8 +89,7 @@ const pipeliningInOrder: BehaviourCheck = {
   id: 'pipelining-in-order',
   rfc: 'RFC 2449 §6.6',
   async run(ctx, verdict) {
-    const { conn, capabilities } = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async ({ conn, capabilities }) => {
       if (!offers(capabilities, 'PIPELINING')) return verdict('not offered', 'CAPA does not list PIPELINING');
       await conn.send(`CAPA\r\n${UNKNOWN_VERB}\r\nCAPA\r\n`);
       const first = await readMultiLine(conn);
@@ -106,9 +99,7 @@ const pipeliningInOrder: BehaviourCheck = {
       const inOrder = first?.status.startsWith('+OK') && !('closed' in first) && unknown?.startsWith('-ERR') && second?.status.startsWith('+OK') && !('closed' in second);
       if (inOrder) verdict('pass', `CAPA, ${UNKNOWN_VERB}, CAPA in one write were answered +OK (list), -ERR, +OK (list): in order`);
       else verdict('fail', `CAPA, ${UNKNOWN_VERB}, CAPA in one write were answered ${seen.join(', ') || 'nothing'}${second === null || (second && 'closed' in second) ? ' before the connection closed' : ''}, not +OK (list), -ERR, +OK (list)`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -122,13 +113,10 @@ const capaAfterStls: BehaviourCheck = {
   rfc: 'RFC 2595 §4',
   async run(ctx, verdict) {
     if (ctx.endpoint.security !== 'starttls') return verdict('not offered', ctx.endpoint.security === 'tls' ? 'implicit TLS: no STLS to check' : 'a plaintext connection (--plaintext): STLS not used');
-    const { conn, capabilities } = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async ({ conn, capabilities }) => {
       const again = offers(capabilities, 'STLS') ? '; it lists STLS again, which a client must not use over TLS' : ', STLS not among them';
       verdict('pass', `CAPA over TLS is answered with ${capabilities.length} capabilities ended by a lone "."${again}`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -145,8 +133,7 @@ const capaAfterLogin: BehaviourCheck = {
   rfc: 'RFC 2449 §5',
   needs: 'login',
   async run(ctx, verdict) {
-    const { conn, capabilities } = await openForChecks(ctx, { login: true });
-    try {
+    return withSession(ctx, true, async ({ conn, capabilities }) => {
       await conn.send('CAPA\r\n');
       const r = await readMultiLine(conn);
       const problem = multiLineProblem('CAPA after login', r);
@@ -156,9 +143,7 @@ const capaAfterLogin: BehaviourCheck = {
       const dropped = before.filter((t) => !after.has(t));
       if (dropped.length > 0) verdict('fail', `CAPA after login no longer lists ${dropped.join(', ')}, announced before login`);
       else verdict('pass', `CAPA after login lists again every capability announced before (${before.join(' ') || 'none but STLS, USER, SASL'})`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -172,8 +157,7 @@ const authTwoStep: BehaviourCheck = {
   rfc: 'RFC 5034 §4',
   needs: 'login',
   async run(ctx, verdict) {
-    const { conn } = await openForChecks(ctx, { login: true });
-    try {
+    return withSession(ctx, true, async ({ conn }) => {
       const at = conn.lines.lastIndexOf(`C: AUTH ${ctx.mechanism}`);
       const goAhead = conn.lines[at + 1]?.slice('S: '.length) ?? '';
       if (!/^\+ ?$/.test(goAhead)) return verdict('fail', `AUTH ${ctx.mechanism} without an initial response got ${JSON.stringify(goAhead.slice(0, 80))}, not the empty challenge "+ "`);
@@ -182,9 +166,7 @@ const authTwoStep: BehaviourCheck = {
       if (again === null) return verdict('fail', 'a second AUTH after logging in: the connection closed');
       if (!again.startsWith('-ERR')) return verdict('fail', `a second AUTH after logging in got ${JSON.stringify(again.slice(0, 80))}, not -ERR`);
       verdict('pass', `AUTH ${ctx.mechanism}, the empty "+ ", the response on its own line: +OK; a second AUTH is refused -ERR`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 

@@ -8,7 +8,7 @@
  * that follows each message belongs, and the check sees it there.
  */
 import type { BehaviourCheck } from './behaviour.js';
-import { openForChecks } from './open-for-checks.js';
+import { openForChecks, withSession } from './open-for-checks.js';
 import { SCAN_LISTING, multiLineProblem, readMultiLine } from './pop3-responses.js';
 
 /** Messages read at most, newest first. */
@@ -23,8 +23,7 @@ export const POP3_DOT_STUFFING: BehaviourCheck = {
   rfc: 'RFC 1939 §3',
   needs: 'login',
   async run(ctx, verdict) {
-    const { conn, capabilities } = await openForChecks(ctx, { login: true });
-    try {
+    return withSession(ctx, true, async ({ conn, capabilities }) => {
       await conn.send('LIST\r\n');
       const list = await readMultiLine(conn);
       const problem = multiLineProblem('LIST', list);
@@ -53,8 +52,6 @@ export const POP3_DOT_STUFFING: BehaviourCheck = {
       const looked = `read message${chosen.length > 1 ? 's' : ''} ${chosen.join(', ')} with ${top ? `TOP n ${ALL_LINES}` : 'RETR'}`;
       if (stuffed === 0) verdict('not run', `${looked}: none has a line beginning with ".", so nothing needed stuffing`);
       else verdict('pass', `${looked}: ${stuffed} line${stuffed > 1 ? 's' : ''} beginning with "." came stuffed as "..", each response ended by the lone "."`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };

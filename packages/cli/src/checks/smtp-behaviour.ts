@@ -9,7 +9,7 @@ import type { BehaviourCheck } from './behaviour.js';
 import type { CheckConnection } from './check-connection.js';
 import type { ConnectContext } from './context.js';
 import type { LineProbe } from './longest-line.js';
-import { EHLO_NAME, openForChecks, smtpLast } from './open-for-checks.js';
+import { EHLO_NAME, openForChecks, withSession, smtpLast } from './open-for-checks.js';
 import { SMTP_DOT_STUFFING } from './smtp-dot-stuffing.js';
 import { readReply, replyCode, replyProblem, replyShape } from './smtp-replies.js';
 
@@ -29,15 +29,12 @@ const lineLength: BehaviourCheck = {
   id: 'line-length',
   rfc: 'RFC 5321 §4.5.3.1.4',
   async run(ctx, verdict) {
-    const { conn } = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async ({ conn }) => {
       await conn.send(noopOfLength(SMTP_COMMAND_LINE));
       const last = (await conn.until(smtpLast))?.at(-1);
       if (last?.startsWith('250')) verdict('pass', `a ${SMTP_COMMAND_LINE}-octet command line is answered 250`);
       else verdict('fail', `a ${SMTP_COMMAND_LINE}-octet NOOP (the length servers must take) got ${last === undefined ? 'no reply: the connection closed' : JSON.stringify(last)}`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -51,8 +48,7 @@ const multiLineReplies: BehaviourCheck = {
   id: 'multiline-replies',
   rfc: 'RFC 5321 §4.2.1',
   async run(ctx, verdict) {
-    const { conn, greeting } = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async ({ conn, greeting }) => {
       const greetingProblem = replyProblem(greeting);
       if (greetingProblem) return verdict('fail', `the greeting: ${greetingProblem}`);
       const asked: [string, string[]][] = [];
@@ -79,9 +75,7 @@ const multiLineReplies: BehaviourCheck = {
           ? 'every reply came in one line: no multi-line reply to judge, and none went on past its last line'
           : `${multi.join(', ')}: one code on every line, "-" on all but the last; the next reply was the next command's`,
       );
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -94,14 +88,11 @@ const pipeliningInOrder: BehaviourCheck = {
   id: 'pipelining-in-order',
   rfc: 'RFC 2920 §3.1',
   async run(ctx, verdict) {
-    const { conn, capabilities } = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async ({ conn, capabilities }) => {
       if (!capabilities.some((c) => /^PIPELINING( |$)/i.test(c))) return verdict('not offered', 'EHLO over TLS does not list PIPELINING');
       const group = ['RSET', UNKNOWN_VERB, 'NOOP'];
       verdict(...(await pipelinedReplies(conn, group, ['2', '5', '2'])));
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -111,14 +102,11 @@ const pipeliningTransaction: BehaviourCheck = {
   rfc: 'RFC 2920 §3.1',
   needs: 'login',
   async run(ctx, verdict) {
-    const { conn, capabilities } = await openForChecks(ctx, { login: true });
-    try {
+    return withSession(ctx, true, async ({ conn, capabilities }) => {
       if (!capabilities.some((c) => /^PIPELINING( |$)/i.test(c))) return verdict('not offered', 'EHLO over TLS does not list PIPELINING');
       const group = [`MAIL FROM:<${ctx.user}>`, `RCPT TO:<${ctx.user}>`, 'RSET', UNKNOWN_VERB];
       verdict(...(await pipelinedReplies(conn, group, ['2', '2', '2', '5'])));
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -144,14 +132,11 @@ const starttlsEhlo: BehaviourCheck = {
   rfc: 'RFC 3207 §4.2',
   async run(ctx, verdict) {
     if (ctx.endpoint.security !== 'starttls') return verdict('not offered', ctx.endpoint.security === 'tls' ? 'implicit TLS: no STARTTLS to check' : 'a plaintext connection (--plaintext): STARTTLS not used');
-    const { conn, capabilities } = await openForChecks(ctx);
-    try {
+    return withSession(ctx, false, async ({ conn, capabilities }) => {
       const listed = capabilities.some((c) => /^STARTTLS( |$)/i.test(c));
       if (listed) verdict('fail', 'the EHLO after STARTTLS lists STARTTLS again');
       else verdict('pass', `the EHLO after STARTTLS lists ${capabilities.length} keywords, STARTTLS not among them`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 
@@ -165,8 +150,7 @@ const authTwoStep: BehaviourCheck = {
   rfc: 'RFC 4954 §4',
   needs: 'login',
   async run(ctx, verdict) {
-    const { conn } = await openForChecks(ctx, { login: true });
-    try {
+    return withSession(ctx, true, async ({ conn }) => {
       const at = conn.lines.lastIndexOf(`C: AUTH ${ctx.mechanism}`);
       const goAhead = conn.lines[at + 1]?.slice('S: '.length) ?? '';
       if (!/^334 ?$/.test(goAhead)) return verdict('fail', `AUTH ${ctx.mechanism} without an initial response got ${JSON.stringify(goAhead.slice(0, 80))}, not the empty challenge "334 "`);
@@ -175,9 +159,7 @@ const authTwoStep: BehaviourCheck = {
       if (again === null) return verdict('fail', 'a second AUTH after logging in: the connection closed');
       if (replyCode(again) !== '503') return verdict('fail', `a second AUTH after logging in got ${replyShape(again)}, not 503`);
       verdict('pass', `AUTH ${ctx.mechanism}, the empty 334, the response on its own line: 235; a second AUTH is refused 503`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
 

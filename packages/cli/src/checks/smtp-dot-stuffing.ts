@@ -10,7 +10,7 @@
 import { dotStuff } from '@mailwire/wire';
 
 import type { BehaviourCheck } from './behaviour.js';
-import { openForChecks } from './open-for-checks.js';
+import { openForChecks, withSession } from './open-for-checks.js';
 import { readReply, replyCode, replyShape } from './smtp-replies.js';
 
 /** The body lines that begin with "." (before stuffing), in the order sent. */
@@ -42,8 +42,7 @@ export const SMTP_DOT_STUFFING: BehaviourCheck = {
   async run(ctx, verdict) {
     if (!ctx.sendTestMessage) return verdict('not run', 'sends one message to USER: give --send-test-message to run it');
     const user = ctx.user!;
-    const { conn } = await openForChecks(ctx, { login: true });
-    try {
+    return withSession(ctx, true, async ({ conn }) => {
       for (const [command, code] of [[`MAIL FROM:<${user}>`, '250'], [`RCPT TO:<${user}>`, '25'], ['DATA', '354']] as const) {
         await conn.send(`${command}\r\n`);
         const reply = await readReply(conn);
@@ -61,8 +60,6 @@ export const SMTP_DOT_STUFFING: BehaviourCheck = {
         return verdict('fail', `the server ended the data before the lone ".": after its 250 it answered ${noop === null ? 'nothing and closed' : replyShape(noop)} where the NOOP's 250 belonged — the rest of the body was read as commands`);
       }
       verdict('pass', `one message sent to ${user} with lines beginning "." (stuffed, one of them "..", one "..."): one 250 after the lone ".", then the NOOP's`);
-    } finally {
-      conn.close();
-    }
+    });
   },
 };
