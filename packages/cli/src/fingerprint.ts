@@ -8,6 +8,9 @@
 import { AuthenticationError, MailwireError } from '@mailwire/errors';
 import type { ConnectionOptions } from 'node:tls';
 
+import { runBehaviourCheck } from './checks/behaviour.js';
+import type { CheckContext } from './checks/context.js';
+import { literalMinusLimit, literalNonSync } from './checks/imap-literal-checks.js';
 import { lineProbeFor, longestLineAccepted } from './checks/longest-line.js';
 import { NO_TOKEN_WITHOUT_TLS } from './checks/open-for-checks.js';
 import { sessionClient } from './clients.js';
@@ -22,6 +25,12 @@ export interface Fingerprint {
   invalidToken: string;
   /** IMAP: LITERAL+ / LITERAL- (RFC 7888) as offered. */
   literals?: string;
+  /**
+   * IMAP: whether they hold on the wire — check's literal-nonsync (a `{8+}` literal read
+   * with no "+") and literal-minus-limit (LITERAL-'s 4,096-octet limit refused), each as
+   * "verdict: detail".
+   */
+  literalsOnWire?: { nonSync: string; minusLimit: string };
   /** The longest command line the server took, in words ("8,192 octets (11 connections)"). */
   longestLine: string;
   /** The same as a number of octets, CRLF included; absent where it was not measured. */
@@ -68,6 +77,9 @@ export async function fingerprint(endpoint: Endpoint, tls: ConnectionOptions, us
   if (endpoint.protocol === 'imap') {
     const upper = capabilities.map((c) => c.toUpperCase());
     result.literals = ['LITERAL+', 'LITERAL-'].filter((l) => upper.includes(l)).join(' ') || 'neither LITERAL+ nor LITERAL- (every literal waits for "+")';
+    const ctx: CheckContext = { endpoint, tls, user, token, mechanism, capabilities, oauthOffered: true, add: () => {} };
+    const [nonSync, minusLimit] = await Promise.all([literalNonSync, literalMinusLimit].map(async (c) => (await runBehaviourCheck(c, ctx)).join(': ')));
+    result.literalsOnWire = { nonSync: nonSync!, minusLimit: minusLimit! };
   }
   return result;
 }

@@ -40,15 +40,20 @@ export async function behaviourChecks(ctx: CheckContext): Promise<void> {
       ctx.add(check.id, check.rfc, 'not offered', 'needs a logged-in session, and the server offers neither OAUTHBEARER nor XOAUTH2 for the token');
       continue;
     }
-    let given: [Verdict, string] | undefined;
-    try {
-      await check.run(ctx, (v, detail) => (given ??= [v, detail]));
-    } catch (error) {
-      given ??= error instanceof TokenWithoutTls ? ['not run', `needs a logged-in session; ${error.message}`] : ['fail', failureText(error)];
-    }
-    const [verdict, detail] = given ?? ['fail', 'the check ended without a verdict'];
+    const [verdict, detail] = await runBehaviourCheck(check, ctx);
     ctx.add(check.id, check.rfc, verdict, detail);
   }
+}
+
+/** One check's verdict and detail; what it throws becomes a fail (or `not run` for a token it may not send). */
+export async function runBehaviourCheck(check: BehaviourCheck, ctx: CheckContext): Promise<[Verdict, string]> {
+  let given: [Verdict, string] | undefined;
+  try {
+    await check.run(ctx, (v, detail) => (given ??= [v, detail]));
+  } catch (error) {
+    given ??= error instanceof TokenWithoutTls ? ['not run', `needs a logged-in session; ${error.message}`] : ['fail', failureText(error)];
+  }
+  return given ?? ['fail', 'the check ended without a verdict'];
 }
 
 function failureText(error: unknown): string {

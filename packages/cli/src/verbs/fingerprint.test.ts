@@ -52,6 +52,10 @@ describe('mailwire probe --fingerprint', () => {
       twoStep: 'accepted',
       invalidToken: 'refused without an error challenge (AUTHENTICATE failed.)',
       literals: 'LITERAL+',
+      literalsOnWire: {
+        nonSync: 'pass: {8+} and its octets in one write (LITERAL+; ID after login): answered OK, no "+"',
+        minusLimit: 'not offered: LITERAL+ is offered: non-synchronizing literals of any size, no LITERAL- limit',
+      },
       // The test server reads IMAP command lines of up to 65,536 octets before the CRLF (its maxLineBytes).
       longestLineOctets: 65538,
     });

@@ -43,7 +43,8 @@ ${TARGET_USAGE}
   --plaintext   imap://, pop3://, smtp:// without STARTTLS (a token is never sent then)
   --fingerprint with a token, also measure the server on fresh connections: the one-line form
                 forced, the two-step form forced, a token that is not one (error challenge?),
-                IMAP's LITERAL+/LITERAL-, and the longest command line the server takes
+                IMAP's LITERAL+/LITERAL- as offered and whether they hold on the wire, and
+                the longest command line the server takes (doubling, then halving the gap)
   --json        the report as one stable JSON object
   --transcript  the redacted exchanges, with milliseconds since the probe started
 ${EXIT_CODES_TEXT}`;
@@ -285,6 +286,10 @@ export function formatReport(r: ProbeReport): string {
     lines.push(`    two steps (forced):  ${r.fingerprint.twoStep}`);
     lines.push(`    invalid token:       ${r.fingerprint.invalidToken}`);
     if (r.fingerprint.literals) lines.push(`    literals:            ${r.fingerprint.literals}`);
+    if (r.fingerprint.literalsOnWire) {
+      lines.push(`    {8+} on the wire:    ${r.fingerprint.literalsOnWire.nonSync}`);
+      lines.push(`    LITERAL- limit:      ${r.fingerprint.literalsOnWire.minusLimit}`);
+    }
     lines.push(`    longest line taken:  ${r.fingerprint.longestLine}`);
   }
   if (r.transcript) lines.push('  transcript (redacted):', ...r.transcript.map((t) => `    ${t}`));
