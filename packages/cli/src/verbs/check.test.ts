@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { checkAgainstScript } from '../checks/check.test-util.js';
 import { check, type CheckResult } from './check.js';
 
 const USER = 'alice@example.com';
@@ -151,5 +152,40 @@ describe('mailwire check against scripted servers that break a check', () => {
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe('mailwire check: the advertised checks that can fail, each against a scripted server that breaks it', () => {
+  const imapLook = (capabilityLine: string) =>
+    ['# source: hand-written', 'S: * OK ready', 'C: A1 CAPABILITY', `S: ${capabilityLine}`, 'S: A1 OK done', 'C: A2 LOGOUT', 'S: * BYE bye', 'S: A2 OK done'].join('\n');
+
+  it.each([
+    ['imaps', ['# source: hand-written: a server refusing service', 'S: * BYE too busy'].join('\n'), '* BYE too busy'],
+    ['smtps', ['# source: hand-written', 'S: 554 5.3.2 no service here'].join('\n'), '554 5.3.2 no service here'],
+    ['pop3s', ['# source: hand-written', 'S: -ERR maildrop busy'].join('\n'), '-ERR maildrop busy'],
+  ] as const)('%s: a greeting that is not one fails "greeting", quoting it, though nothing else could be checked', async (scheme, script, said) => {
+    const { byId, code } = await checkAgainstScript(scheme, [script]);
+    expect(byId['greeting']).toMatchObject({ verdict: 'fail' });
+    expect(byId['greeting']!.detail).toContain(JSON.stringify(said));
+    expect(Object.keys(byId)).toEqual(['greeting']);
+    expect(code).not.toBe(EXIT.ok);
+  });
+
+  it('IMAP: a capability that is not an atom fails capability-syntax, naming it', async () => {
+    const { byId } = await checkAgainstScript('imaps', [imapLook('* CAPABILITY IMAP4rev1 AUTH=PLAIN X%Y')]);
+    expect(byId['capability-syntax']).toMatchObject({ verdict: 'fail', detail: 'not atoms: "X%Y"' });
+    expect(byId['capability-version']?.verdict).toBe('pass');
+  });
+
+  it('SMTP: an EHLO line that is not a keyword fails ehlo-keywords, naming it', async () => {
+    const script = ['# source: hand-written', 'S: 220 mx ESMTP', 'C: EHLO [127.0.0.1]', 'S: 250-mx', 'S: 250-_X BAD', 'S: 250 8BITMIME', 'C: QUIT', 'S: 221 bye'].join('\n');
+    const { byId } = await checkAgainstScript('smtps', [script]);
+    expect(byId['ehlo-keywords']).toMatchObject({ verdict: 'fail', detail: 'not a keyword with parameters: "_X BAD"' });
+  });
+
+  it('POP3: a CAPA that lists nothing fails capa', async () => {
+    const script = ['# source: hand-written', 'S: +OK ready', 'C: CAPA', 'S: +OK', 'S: .', 'C: QUIT', 'S: +OK bye'].join('\n');
+    const { byId } = await checkAgainstScript('pop3s', [script]);
+    expect(byId['capa']).toMatchObject({ verdict: 'fail', detail: 'CAPA listed nothing' });
   });
 });

@@ -6,6 +6,7 @@
  * failed; "not offered" is not a failure.
  */
 import { AuthenticationError } from '@mailwire/errors';
+import type { TranscriptEntry } from '@mailwire/net';
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 
@@ -16,7 +17,9 @@ import { URL_FORMS } from '../endpoint.js';
 import { EXIT, EXIT_CODES_TEXT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { TARGET_OPTIONS, TARGET_USAGE, resolveCredentials, resolveEndpoint } from '../target.js';
+import { capabilitiesIn } from '../probe-wire.js';
 import { probeServer, type ProbeReport } from './probe.js';
+import { capabilityChecks, greetingCheck } from '../checks/advertised.js';
 import { behaviourChecks } from '../checks/behaviour.js';
 import { NO_TOKEN_WITHOUT_TLS } from '../checks/open-for-checks.js';
 import type { CheckResult, Verdict } from '../checks/verdict.js';
@@ -63,8 +66,9 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
   const user = args.options.get('user');
   const credentials = tokenGiven ? await resolveCredentials('check', args, io) : typeof user === 'string' ? { user } : {};
   if (typeof credentials === 'number') return credentials;
-  const { report } = await probeServer(endpoint, tls, {});
-  const results = report.error ? [] : await runChecks(endpoint, tls, report, credentials.user, credentials.token, { sendTestMessage: args.options.has('send-test-message') });
+  const { report, info } = await probeServer(endpoint, tls, {});
+  // A connection that failed after the server spoke still gets the verdicts on what it said: a bad greeting or capability list is often why.
+  const results = report.error ? advertisedBeforeFailure(endpoint, report, info) : await runChecks(endpoint, tls, report, credentials.user, credentials.token, { sendTestMessage: args.options.has('send-test-message') });
   const failed = report.error !== undefined || results.some((r) => r.verdict === 'fail');
   if (args.options.has('json')) {
     io.out(JSON.stringify({ url: endpoint.url, protocol: endpoint.protocol, ...(report.error ? { error: report.error, diagnosis: report.diagnosis } : {}), checks: results }, null, 2));
@@ -78,6 +82,12 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
   }
   if (report.error) return report.exitCode;
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+function advertisedBeforeFailure(endpoint: Endpoint, report: ProbeReport, seen: readonly TranscriptEntry[]): CheckResult[] {
+  if (report.greeting === undefined) return [];
+  const capabilities = capabilitiesIn(endpoint.protocol, seen);
+  return [greetingCheck(endpoint.protocol, report.greeting), ...(capabilities.length > 0 ? capabilityChecks(endpoint.protocol, capabilities) : [])];
 }
 
 /**
@@ -100,21 +110,8 @@ export async function runChecks(
   const upper = secured.map((c) => c.toUpperCase());
   const mechanisms = report.saslMechanisms;
 
-  if (endpoint.protocol === 'imap') {
-    add('greeting', 'RFC 9051 §7.1', /^\* (OK|PREAUTH)( |$)/i.test(greeting) ? 'pass' : 'fail', 'an untagged OK or PREAUTH greeting');
-    add('capability-version', 'RFC 9051 §6.1.1', upper.some((c) => c === 'IMAP4REV1' || c === 'IMAP4REV2') ? 'pass' : 'fail', 'CAPABILITY lists IMAP4rev1 or IMAP4rev2');
-    add('capability-syntax', 'RFC 9051 §9', secured.length > 0 && secured.every((c) => /^[^(){ %*"\\\]\x00-\x1f\x7f]+$/.test(c)) ? 'pass' : 'fail', 'each capability is an atom');
-    add('sasl-ir', 'RFC 4959', upper.includes('SASL-IR') ? 'pass' : 'not offered', 'the initial response on the AUTHENTICATE line');
-  } else if (endpoint.protocol === 'smtp') {
-    add('greeting', 'RFC 5321 §4.2', /^220[ -]/.test(greeting) ? 'pass' : 'fail', 'a 220 greeting');
-    add('ehlo-keywords', 'RFC 5321 §4.1.1.1', secured.every((c) => /^[A-Za-z0-9][A-Za-z0-9-]*( |$)/.test(c)) ? 'pass' : 'fail', 'each EHLO line is a keyword with parameters');
-    add('pipelining', 'RFC 2920', upper.includes('PIPELINING') ? 'pass' : 'not offered', 'commands batched in one write');
-    add('enhanced-status-codes', 'RFC 2034', upper.includes('ENHANCEDSTATUSCODES') ? 'pass' : 'not offered', 'replies carry class.subject.detail codes');
-  } else {
-    add('greeting', 'RFC 1939 §4', /^\+OK( |$)/.test(greeting) ? 'pass' : 'fail', 'a +OK greeting');
-    add('capa', 'RFC 2449 §5', secured.length > 0 ? 'pass' : 'fail', 'CAPA lists the capabilities');
-    add('sasl-capability', 'RFC 5034 §6', upper.some((c) => c.startsWith('SASL ')) ? 'pass' : 'not offered', 'the SASL capability names the mechanisms');
-  }
+  out.push(greetingCheck(endpoint.protocol, greeting));
+  out.push(...capabilityChecks(endpoint.protocol, secured));
   if (endpoint.security === 'starttls' || endpoint.security === 'none') {
     const word = endpoint.protocol === 'pop3' ? 'STLS' : 'STARTTLS';
     const rfc = endpoint.protocol === 'imap' ? 'RFC 9051 §6.2.1' : endpoint.protocol === 'smtp' ? 'RFC 3207 §4' : 'RFC 2595 §4';
