@@ -210,7 +210,7 @@ describe('mailwire send, list and fetch against the test servers', () => {
   });
 
   it('each verb has --help and refuses a wrong scheme with exit 2', async () => {
-    for (const verb of ['list', 'fetch', 'send', 'probe', 'check']) {
+    for (const verb of ['list', 'fetch', 'send', 'probe', 'check', 'idle', 'login', 'demo']) {
       const io = captureIo();
       expect(await run([verb, '--help'], io)).toBe(0);
       expect(io.outLines[0]).toMatch(new RegExp(`^Usage: mailwire ${verb}`));

@@ -36,7 +36,7 @@ export interface LoginHooks {
   signal?: AbortSignal;
 }
 
-export const LOGIN_USAGE = `usage: mailwire login microsoft|google|--issuer URL --client-id ID [--device] [--account NAME]
+export const LOGIN_USAGE = `Usage: mailwire login microsoft|google|--issuer URL --client-id ID [--device] [--account NAME]
                       [--tenant T] [--scope S]... [--client-secret S] [--app-only] [--user MAILBOX]
                       [--port N] [--cache FILE]
 `;
