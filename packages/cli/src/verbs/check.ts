@@ -76,7 +76,8 @@ export async function check(argv: readonly string[], io: CliIo): Promise<number>
     io.out(`${endpoint.protocol.toUpperCase()} ${endpoint.host}:${endpoint.port}`);
     if (report.error) io.out(`  cannot connect: ${report.error.code}: ${report.error.message}\n  ${report.diagnosis.join('\n  ')}`);
     const width = Math.max(0, ...results.map((r) => r.id.length));
-    for (const r of results) io.out(`  ${r.verdict.padEnd(11)} ${r.id.padEnd(width)}  ${r.rfc.padEnd(16)} ${r.detail}`);
+    const rfcWidth = Math.max(16, ...results.map((r) => r.rfc.length));
+    for (const r of results) io.out(`  ${r.verdict.padEnd(11)} ${r.id.padEnd(width)}  ${r.rfc.padEnd(rfcWidth)} ${r.detail}`);
     const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
     io.out(`check: ${count('pass')} pass, ${count('fail')} fail, ${count('not offered')} not offered, ${count('not run')} not run`);
   }
