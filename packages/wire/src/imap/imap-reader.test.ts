@@ -121,3 +121,36 @@ describe('ImapReader ABNF rules', () => {
     expect(() => r.listBegin()).toThrow(expect.objectContaining({ reason: 'too-deep', limit: 'maxDepth' }));
   });
 });
+
+describe('ImapReader.reset', () => {
+  it('reads the next message as a fresh reader does, whatever the last one left behind', () => {
+    const f = new ImapFramer();
+    const frames = f
+      .push(Buffer.from('* 1 FETCH (BODY[] {3}\r\nabc ((("x\r\n* LIST () "/" "b\\\\c"\r\n', 'latin1'))
+      .flatMap((e) => (e.kind === 'message' ? [e.frame] : []));
+    expect(frames).toHaveLength(2);
+    const r = new ImapReader(frames[0], { maxDepth: 4 });
+    r.pos = r.bytes.indexOf('{');
+    expect(Buffer.from(r.literal() as Buffer).toString()).toBe('abc');
+    r.sp();
+    r.listBegin();
+    r.listBegin();
+    r.listBegin();
+    expect(() => r.quoted()).toThrow(WireError);
+    r.reset(frames[1]);
+    expect([r.pos, r.depth, r.end]).toEqual([0, 0, frames[1].bytes.length - 2]);
+    expect(r.nextLiteral()).toBeUndefined();
+    r.pos = r.bytes.indexOf('"b');
+    expect(r.quoted()).toBe('b\\c');
+    expect(r.streamOffset()).toBe(frames[1].offset + r.pos);
+    // depth counts from zero again: four levels are allowed, the fifth is not
+    r.reset(frames[1]);
+    r.pos = r.bytes.indexOf('(');
+    for (let i = 0; i < 4; i++) {
+      r.pos = r.bytes.indexOf('(');
+      expect(r.listBegin()).toBe(true);
+    }
+    r.pos = r.bytes.indexOf('(');
+    expect(() => r.listBegin()).toThrow(/maxDepth/);
+  });
+});

@@ -54,28 +54,53 @@ export function latin1(buf: Buffer, start: number, end: number): string {
 }
 
 export class ImapReader {
-  readonly bytes: Buffer;
+  /** The message's bytes (reset() points the reader at another message). */
+  bytes: Buffer;
   /** Index of the final CRLF: the message's tokens lie in [0, end). */
-  readonly end: number;
-  readonly literals: LiteralSpan[];
-  readonly offset: number;
+  end: number;
+  literals: LiteralSpan[];
+  offset: number;
   readonly maxDepth: number;
   pos = 0;
   depth = 0;
   #lit = 0;
 
   constructor(frame: ImapFrame, options: { maxDepth?: number } = {}) {
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.bytes = frame.bytes;
     this.literals = frame.literals;
     this.offset = frame.offset;
-    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-    let end = frame.bytes.length;
-    if (end >= 2 && frame.bytes[end - 1] === LF && frame.bytes[end - 2] === CR) end -= 2;
+    this.end = 0;
+    this.#textEnd = 0;
+    this.reset(frame);
+  }
+
+  /**
+   * Points the reader at the start of another message, with all state (position, depth,
+   * literal count, decoded text, last quoted string) as a fresh reader has it: a decoder
+   * reads every message with one reader instead of allocating one per message.
+   */
+  reset(frame: ImapFrame): void {
+    const bytes = frame.bytes;
+    this.bytes = bytes;
+    this.literals = frame.literals;
+    this.offset = frame.offset;
+    this.pos = 0;
+    this.depth = 0;
+    this.#lit = 0;
+    this.#text = undefined;
+    this.qStart = 0;
+    this.qEnd = 0;
+    this.qEscaped = false;
+    this.qHigh = false;
+    let end = bytes.length;
+    if (end >= 2 && bytes[end - 1] === LF && bytes[end - 2] === CR) end -= 2;
     this.end = end;
     // Small held literals are decoded with the rest; a large one ends the shared text.
+    const literals = frame.literals;
     let held = 0;
-    for (const l of frame.literals) held += l.streamed ? 0 : l.size;
-    this.#textEnd = held <= 4096 ? end : frame.literals[0].start;
+    for (let i = 0; i < literals.length; i++) if (!literals[i].streamed) held += literals[i].size;
+    this.#textEnd = held <= 4096 ? end : literals[0].start;
   }
 
   /**
