@@ -57,23 +57,83 @@ export function readMailboxStatus(r: ImapReader, utf8: boolean): ImapResponse {
   r.expectListBegin();
   const status: MailboxStatus = {};
   while (!r.listEnd()) {
-    const name = r.keyword();
-    if (name === undefined) throw r.error('a status attribute');
-    r.expectSP();
-    switch (name) {
-      case 'MESSAGES': status.messages = r.expectNumber(); break;
-      case 'RECENT': status.recent = r.expectNumber(); break;
-      case 'UIDNEXT': status.uidNext = r.expectNumber(); break;
-      case 'UIDVALIDITY': status.uidValidity = r.expectNumber(); break;
-      case 'UNSEEN': status.unseen = r.expectNumber(); break;
-      case 'DELETED': status.deleted = r.expectNumber(); break;
-      case 'SIZE': status.size = r.expectNumber(); break;
-      case 'HIGHESTMODSEQ': status.highestModSeq = r.expectNumber64(); break;
-      default: readGenericValue(r);
+    if (!readStatusAttFast(r, status)) {
+      const name = r.keyword();
+      if (name === undefined) throw r.error('a status attribute');
+      r.expectSP();
+      switch (name) {
+        case 'MESSAGES': status.messages = r.expectNumber(); break;
+        case 'RECENT': status.recent = r.expectNumber(); break;
+        case 'UIDNEXT': status.uidNext = r.expectNumber(); break;
+        case 'UIDVALIDITY': status.uidValidity = r.expectNumber(); break;
+        case 'UNSEEN': status.unseen = r.expectNumber(); break;
+        case 'DELETED': status.deleted = r.expectNumber(); break;
+        case 'SIZE': status.size = r.expectNumber(); break;
+        case 'HIGHESTMODSEQ': status.highestModSeq = r.expectNumber64(); break;
+        default: readGenericValue(r);
+      }
     }
     r.sp();
   }
   return { kind: 'mailbox-status', mailbox, status };
+}
+
+const MESSAGES = 1;
+const RECENT = 2;
+const UIDNEXT = 3;
+const UIDVALIDITY = 4;
+const UNSEEN = 5;
+const DELETED = 6;
+const SIZE = 7;
+const HIGHESTMODSEQ = 8;
+
+/** bytes[start, start + k.length) spell k, letters in any case (the bytes are known to be letters). */
+function spells(b: Buffer, start: number, k: string): boolean {
+  for (let i = 0; i < k.length; i++) if ((b[start + i] | 0x20) !== (k.charCodeAt(i) | 0x20)) return false;
+  return true;
+}
+
+/**
+ * One status-att-val in the form servers send it, read on the bytes in one pass: a known
+ * status-att of letters, SP, and 1 to 15 digits (exact as a double, far from any bound).
+ * Anything else returns false with the position unchanged, and the loop above reads it
+ * the general way, so what is accepted and every error stay exactly theirs.
+ */
+function readStatusAttFast(r: ImapReader, status: MailboxStatus): boolean {
+  const b = r.bytes;
+  const end = r.end;
+  const start = r.pos;
+  let p = start;
+  while (p < end && ((b[p] | 0x20) - 0x61) >>> 0 < 26) p++;
+  if (p >= end || b[p] !== 0x20 /* SP */) return false;
+  const len = p - start;
+  let att = 0;
+  switch (len) {
+    case 8: if (spells(b, start, 'MESSAGES')) att = MESSAGES; break;
+    case 7: att = spells(b, start, 'UIDNEXT') ? UIDNEXT : spells(b, start, 'DELETED') ? DELETED : 0; break;
+    case 11: if (spells(b, start, 'UIDVALIDITY')) att = UIDVALIDITY; break;
+    case 6: att = spells(b, start, 'UNSEEN') ? UNSEEN : spells(b, start, 'RECENT') ? RECENT : 0; break;
+    case 13: if (spells(b, start, 'HIGHESTMODSEQ')) att = HIGHESTMODSEQ; break;
+    case 4: if (spells(b, start, 'SIZE')) att = SIZE; break;
+  }
+  if (att === 0) return false;
+  p++;
+  const digits = p;
+  let n = 0;
+  while (p < end && ((b[p] - 0x30) >>> 0) < 10) n = n * 10 + (b[p++] - 0x30);
+  if (p === digits || p - digits > 15) return false;
+  switch (att) {
+    case MESSAGES: status.messages = n; break;
+    case RECENT: status.recent = n; break;
+    case UIDNEXT: status.uidNext = n; break;
+    case UIDVALIDITY: status.uidValidity = n; break;
+    case UNSEEN: status.unseen = n; break;
+    case DELETED: status.deleted = n; break;
+    case SIZE: status.size = n; break;
+    default: status.highestModSeq = BigInt(n);
+  }
+  r.pos = p;
+  return true;
 }
 
 /**
