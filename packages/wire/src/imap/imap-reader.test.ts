@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WireError } from '../wire-error.js';
 import { ImapFramer } from './imap-framer.js';
@@ -152,5 +153,29 @@ describe('ImapReader.reset', () => {
     }
     r.pos = r.bytes.indexOf('(');
     expect(() => r.listBegin()).toThrow(/maxDepth/);
+  });
+});
+
+describe('ImapReader quoted strings', () => {
+  it('unescape \\" and \\\\ exactly as the grammar says, with 8-bit text, strict and tolerant', () => {
+    const piece = fc.constantFrom('a', 'Z', ' ', '\\\\', '\\"', 'é', '€', '\xff', '\\x', '"x', '\\');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.boolean(), (pieces, tolerant) => {
+      const content = pieces.join('');
+      const bytes = Buffer.concat([Buffer.from('"'), Buffer.from(content, 'utf8'), Buffer.from('"')]);
+      const f = new ImapFramer().push(Buffer.concat([bytes, Buffer.from('\r\n')]));
+      if (f[0].kind !== 'message') throw new Error('expected a message');
+      const q = new ImapReader(f[0].frame);
+      let ok: boolean;
+      try {
+        ok = q.scanQuoted(tolerant);
+      } catch (e) {
+        expect(e).toBeInstanceOf(WireError);
+        return;
+      }
+      expect(ok).toBe(true);
+      const raw = q.bytes.subarray(q.qStart, q.qEnd);
+      const want = raw.toString('utf8').replace(/\\([\\"])/g, '$1');
+      expect(q.quotedValue()).toBe(want);
+    }), { numRuns: 1000 });
   });
 });
