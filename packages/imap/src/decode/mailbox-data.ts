@@ -87,36 +87,44 @@ const DELETED = 6;
 const SIZE = 7;
 const HIGHESTMODSEQ = 8;
 
-/** bytes[start, start + k.length) spell k, letters in any case (the bytes are known to be letters). */
-function spells(b: Buffer, start: number, k: string): boolean {
-  for (let i = 0; i < k.length; i++) if ((b[start + i] | 0x20) !== (k.charCodeAt(i) | 0x20)) return false;
-  return true;
-}
-
 /**
  * One status-att-val in the form servers send it, read on the bytes in one pass: a known
- * status-att of letters, SP, and 1 to 15 digits (exact as a double, far from any bound).
- * Anything else returns false with the position unchanged, and the loop above reads it
- * the general way, so what is accepted and every error stay exactly theirs.
+ * status-att (picked by its first letters, then compared byte by byte in any case), SP, and
+ * 1 to 15 digits (exact as a double, far from any bound). Anything else returns false with
+ * the position unchanged, and the loop above reads it the general way, so what is accepted
+ * and every error stay exactly theirs.
  */
 function readStatusAttFast(r: ImapReader, status: MailboxStatus): boolean {
   const b = r.bytes;
   const end = r.end;
   const start = r.pos;
-  let p = start;
-  while (p < end && ((b[p] | 0x20) - 0x61) >>> 0 < 26) p++;
-  if (p >= end || b[p] !== 0x20 /* SP */) return false;
-  const len = p - start;
   let att = 0;
-  switch (len) {
-    case 8: if (spells(b, start, 'MESSAGES')) att = MESSAGES; break;
-    case 7: att = spells(b, start, 'UIDNEXT') ? UIDNEXT : spells(b, start, 'DELETED') ? DELETED : 0; break;
-    case 11: if (spells(b, start, 'UIDVALIDITY')) att = UIDVALIDITY; break;
-    case 6: att = spells(b, start, 'UNSEEN') ? UNSEEN : spells(b, start, 'RECENT') ? RECENT : 0; break;
-    case 13: if (spells(b, start, 'HIGHESTMODSEQ')) att = HIGHESTMODSEQ; break;
-    case 4: if (spells(b, start, 'SIZE')) att = SIZE; break;
+  let name: string;
+  switch (b[start] | 0x20) {
+    case 0x6d /* m */: att = MESSAGES; name = 'messages'; break;
+    case 0x75 /* u */:
+      if ((b[start + 1] | 0x20) === 0x6e /* n */) {
+        att = UNSEEN;
+        name = 'unseen';
+      } else if ((b[start + 3] | 0x20) === 0x6e /* uid n */) {
+        att = UIDNEXT;
+        name = 'uidnext';
+      } else {
+        att = UIDVALIDITY;
+        name = 'uidvalidity';
+      }
+      break;
+    case 0x68 /* h */: att = HIGHESTMODSEQ; name = 'highestmodseq'; break;
+    case 0x72 /* r */: att = RECENT; name = 'recent'; break;
+    case 0x64 /* d */: att = DELETED; name = 'deleted'; break;
+    case 0x73 /* s */: att = SIZE; name = 'size'; break;
+    default: return false;
   }
-  if (att === 0) return false;
+  const len = name.length;
+  let p = start + len;
+  // the name in any case (a byte ORed with 0x20 is a lower-case letter only if it is a letter), then SP
+  if (p >= end || b[p] !== 0x20 /* SP */) return false;
+  for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== name.charCodeAt(i)) return false;
   p++;
   const digits = p;
   let n = 0;

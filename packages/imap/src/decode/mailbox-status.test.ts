@@ -17,7 +17,8 @@ describe('STATUS status-att-list', () => {
     const known = fc.tuple(fc.integer({ min: 0, max: ATTS.length - 1 }), fc.stringMatching(/^[0-9]{1,20}$/))
       .chain(([i, digits]) => mixedCase(ATTS[i][0]).map((name) => ({ name, key: ATTS[i][1], digits })));
     // attributes mailwire does not know, near misses of the known ones included: skipped as generic values
-    const unknown = fc.constantFrom('MAILBOXID (F2212ea87)', 'MESSAGE 1', 'MESSAGESX 2', 'UIDNEX 3', 'X-FOO "bar"', 'SIZES 4', 'UNSEEN1 5')
+    const unknown = fc.constantFrom('MAILBOXID (F2212ea87)', 'MESSAGE 1', 'MESSAGESX 2', 'UIDNEX 3', 'X-FOO "bar"', 'SIZES 4', 'UNSEEN1 5',
+      'UIDVALIDITX 6', 'UIDXEXT 7', 'UNSEEX 8', 'RECENX 9', 'DELETEX 10', 'HIGHESTMODSEX 11', 'MESS@GES 12', 'U 13', 'S1ZE 14', 'MESSAGES12 3', 'UIDNEXT9 4')
       .map((text) => ({ name: text, key: null, digits: '' }));
     fc.assert(fc.property(fc.array(fc.oneof(known, unknown), { maxLength: 8 }), (items) => {
       const line = `* STATUS INBOX (${items.map((x) => (x.key === null ? x.name : `${x.name} ${x.digits}`)).join(' ')})\r\n`;
