@@ -38,7 +38,14 @@ export function readMailboxList(r: ImapReader, utf8: boolean): ListEntry {
   const attributes = readFlagList(r);
   r.expectSP();
   let delimiter: string | null = null;
-  if (!r.nil()) {
+  const b = r.bytes;
+  const p = r.pos;
+  const c = b[p + 1];
+  if (p + 2 < r.end && b[p] === 0x22 && b[p + 2] === 0x22 && c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
+    // the usual DQUOTE QUOTED-CHAR DQUOTE, one printable ASCII character that needs no escape
+    delimiter = String.fromCharCode(c);
+    r.pos = p + 3;
+  } else if (!r.nil()) {
     const d = r.quoted();
     if (d === undefined) throw r.error('a quoted hierarchy delimiter or NIL');
     delimiter = d;

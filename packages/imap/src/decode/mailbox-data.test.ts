@@ -65,3 +65,30 @@ describe('STATUS status-att-list', () => {
     expect(at('* STATUS INBOX (UIDNEXT 9007199254740992)\r\n')).toBe(24); // past 2^53-1
   });
 });
+
+describe('LIST hierarchy delimiter', () => {
+  const list = (delim: string): unknown => {
+    const [r] = decodeChunks([Buffer.from(`* LIST (\\HasNoChildren) ${delim} INBOX\r\n`, 'utf8')]);
+    return (r as { entry: { delimiter: unknown } }).entry.delimiter;
+  };
+
+  it('reads every one-character delimiter, NIL, and the escaped ones', () => {
+    for (let c = 0x20; c < 0x7f; c++) {
+      if (c === 0x22 || c === 0x5c) continue;
+      expect(list(`"${String.fromCharCode(c)}"`)).toBe(String.fromCharCode(c));
+    }
+    expect(list('NIL')).toBe(null);
+    expect(list('nil')).toBe(null);
+    expect(list('"\\\\"')).toBe('\\');
+    expect(list('"\\""')).toBe('"');
+    expect(list('"\x01"')).toBe('\x01');
+    expect(list('"é"')).toBe('é');
+    expect(list('"::"')).toBe('::');
+  });
+
+  it('refuses a delimiter that is not a quoted string or NIL', () => {
+    for (const bad of ['/', '"/', '"\\"', '"\\x"', '{1}\r\n/', '""/']) {
+      expect(() => list(bad), bad).toThrow(WireError);
+    }
+  });
+});
