@@ -61,60 +61,75 @@ function bad(raw: string, why: string): ProtocolError {
   return new ProtocolError(`bad modified UTF-7 mailbox name ${JSON.stringify(raw.slice(0, 80))}: ${why}`, { protocol: 'imap' });
 }
 
+/**
+ * The UTF-16 code units of the BASE64 run being decoded: one buffer, grown when a run needs
+ * more, instead of an array per run (mailbox names are decoded by the ten thousand).
+ */
+let units = new Uint16Array(64);
+
 /** Decodes a modified UTF-7 mailbox name; throws ProtocolError (EPROTOCOL) on a malformed one. */
 export function decodeModifiedUtf7(raw: string): string {
-  if (raw.indexOf('&') < 0) return raw;
+  let amp = raw.indexOf('&');
+  if (amp < 0) return raw;
   let out = '';
   let i = 0;
-  while (i < raw.length) {
-    if (raw.charCodeAt(i) !== 0x26 /* & */) {
-      // the run of direct characters up to the next "&", in one slice
-      const amp = raw.indexOf('&', i);
-      const stop = amp < 0 ? raw.length : amp;
-      out += raw.slice(i, stop);
-      i = stop;
-      continue;
-    }
-    const end = raw.indexOf('-', i + 1);
+  while (amp >= 0) {
+    // the run of direct characters up to the "&", in one slice
+    if (amp > i) out += raw.slice(i, amp);
+    const end = raw.indexOf('-', amp + 1);
     if (end < 0) throw bad(raw, '"&" without a closing "-"');
-    if (end === i + 1) {
-      out += '&';
-      i = end + 1;
-      continue;
-    }
-    let bits = 0;
-    let acc = 0;
-    const units: number[] = [];
-    for (let k = i + 1; k < end; k++) {
-      const code = raw.charCodeAt(k);
-      const v = code < 128 ? B64_VALUE[code] : -1;
-      if (v < 0) throw bad(raw, `${JSON.stringify(raw[k])} is not modified BASE64`);
-      acc = ((acc << 6) | v) & 0xffffff;
-      bits += 6;
-      if (bits >= 16) {
-        bits -= 16;
-        units.push((acc >> bits) & 0xffff);
-      }
-    }
-    if (bits >= 6 || (acc & ((1 << bits) - 1)) !== 0) throw bad(raw, 'a BASE64 run that is not whole UTF-16 code units');
-    if (units.length === 0) throw bad(raw, 'an empty BASE64 run');
-    for (const u of units) {
-      if (u >= 0x20 && u <= 0x7e) throw bad(raw, 'printable ASCII encoded in BASE64');
-    }
-    for (let k = 0; k < units.length; k++) {
-      const u = units[k];
-      const high = u >= 0xd800 && u <= 0xdbff;
-      const low = u >= 0xdc00 && u <= 0xdfff;
-      const nextLow = k + 1 < units.length && units[k + 1] >= 0xdc00 && units[k + 1] <= 0xdfff;
-      if (low || (high && !nextLow)) throw bad(raw, 'an unpaired UTF-16 surrogate');
-      if (high) k++;
-    }
-    // In slices: spreading a run of a few hundred thousand units (a server can send one in
-    // a 1 MiB LIST line) into one call overflows the stack.
-    for (let k = 0; k < units.length; k += 8192) out += String.fromCharCode(...units.slice(k, k + 8192));
+    out += end === amp + 1 ? '&' : decodeRun(raw, amp + 1, end);
     i = end + 1;
+    amp = raw.indexOf('&', i);
   }
+  if (i < raw.length) out += raw.slice(i);
   return out;
+}
+
+/** The characters of the modified BASE64 run raw[start, end), checked as the module comment says. */
+function decodeRun(raw: string, start: number, end: number): string {
+  const most = ((end - start) * 6) >> 4;
+  if (units.length < most) units = new Uint16Array(most);
+  const u = units;
+  let n = 0;
+  let bits = 0;
+  let acc = 0;
+  for (let k = start; k < end; k++) {
+    const code = raw.charCodeAt(k);
+    const v = code < 128 ? B64_VALUE[code] : -1;
+    if (v < 0) throw bad(raw, `${JSON.stringify(raw[k])} is not modified BASE64`);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 16) {
+      bits -= 16;
+      u[n++] = (acc >> bits) & 0xffff;
+    }
+  }
+  if (bits >= 6 || (acc & ((1 << bits) - 1)) !== 0) throw bad(raw, 'a BASE64 run that is not whole UTF-16 code units');
+  if (n === 0) throw bad(raw, 'an empty BASE64 run');
+  for (let k = 0; k < n; k++) {
+    if (u[k] >= 0x20 && u[k] <= 0x7e) throw bad(raw, 'printable ASCII encoded in BASE64');
+  }
+  for (let k = 0; k < n; k++) {
+    const c = u[k];
+    const high = c >= 0xd800 && c <= 0xdbff;
+    const low = c >= 0xdc00 && c <= 0xdfff;
+    const nextLow = k + 1 < n && u[k + 1] >= 0xdc00 && u[k + 1] <= 0xdfff;
+    if (low || (high && !nextLow)) throw bad(raw, 'an unpaired UTF-16 surrogate');
+    if (high) k++;
+  }
+  let s = '';
+  if (n <= 16) {
+    // a few characters (the usual run: an accented letter, a word of CJK): one by one
+    for (let k = 0; k < n; k++) s += String.fromCharCode(u[k]);
+    return s;
+  }
+  // In slices: passing a run of a few hundred thousand units (a server can send one in a
+  // 1 MiB LIST line) as arguments of one call overflows the stack.
+  for (let k = 0; k < n; k += 8192) {
+    s += String.fromCharCode.apply(null, u.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
+  }
+  return s;
 }
 
 /** A mailbox name as sent to a server without UTF8=ACCEPT: modified UTF-7. */

@@ -57,9 +57,18 @@ export interface DecodeOptions {
 
 const STATUS_NAMES = new Set(['OK', 'NO', 'BAD', 'PREAUTH', 'BYE']);
 
-/** Decodes one framed message into its typed response. Throws WireError on bad syntax. */
-export function decodeResponse(frame: ImapFrame, options: DecodeOptions): ImapResponse {
-  const r = new ImapReader(frame, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
+/**
+ * Decodes one framed message into its typed response. Throws WireError on bad syntax.
+ * `reader` (made with the same maxDepth) is reset and reused when given; nothing returned
+ * keeps a reference to it.
+ */
+export function decodeResponse(frame: ImapFrame, options: DecodeOptions, reader?: ImapReader): ImapResponse {
+  let r: ImapReader;
+  if (reader === undefined) r = new ImapReader(frame, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
+  else {
+    r = reader;
+    r.reset(frame);
+  }
   const first = r.peek();
   if (first === 0x2b /* + */) {
     r.pos++;
@@ -177,6 +186,8 @@ export class ImapResponseDecoder {
   #framer: ImapFramer;
   #failed: WireError | null = null;
   #streaming: { seq: number | null; section: string | null } | null = null;
+  /** The reader every message is decoded with, made on the first message. */
+  #reader: ImapReader | null = null;
 
   constructor(options: ImapResponseDecoderOptions = {}) {
     this.#framer = new ImapFramer({
@@ -222,7 +233,8 @@ export class ImapResponseDecoder {
       for (const e of events) {
         if (e.kind === 'message') {
           this.#streaming = null;
-          out.push(decodeResponse(e.frame, options));
+          const reader = (this.#reader ??= new ImapReader(e.frame, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }));
+          out.push(decodeResponse(e.frame, options, reader));
         } else if (e.kind === 'literal-begin') {
           const head = readLiteralHead(e.head);
           this.#streaming = head;

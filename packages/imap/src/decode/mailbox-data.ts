@@ -38,7 +38,14 @@ export function readMailboxList(r: ImapReader, utf8: boolean): ListEntry {
   const attributes = readFlagList(r);
   r.expectSP();
   let delimiter: string | null = null;
-  if (!r.nil()) {
+  const b = r.bytes;
+  const p = r.pos;
+  const c = b[p + 1];
+  if (p + 2 < r.end && b[p] === 0x22 && b[p + 2] === 0x22 && c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
+    // the usual DQUOTE QUOTED-CHAR DQUOTE, one printable ASCII character that needs no escape
+    delimiter = String.fromCharCode(c);
+    r.pos = p + 3;
+  } else if (!r.nil()) {
     const d = r.quoted();
     if (d === undefined) throw r.error('a quoted hierarchy delimiter or NIL');
     delimiter = d;
@@ -57,23 +64,91 @@ export function readMailboxStatus(r: ImapReader, utf8: boolean): ImapResponse {
   r.expectListBegin();
   const status: MailboxStatus = {};
   while (!r.listEnd()) {
-    const name = r.keyword();
-    if (name === undefined) throw r.error('a status attribute');
-    r.expectSP();
-    switch (name) {
-      case 'MESSAGES': status.messages = r.expectNumber(); break;
-      case 'RECENT': status.recent = r.expectNumber(); break;
-      case 'UIDNEXT': status.uidNext = r.expectNumber(); break;
-      case 'UIDVALIDITY': status.uidValidity = r.expectNumber(); break;
-      case 'UNSEEN': status.unseen = r.expectNumber(); break;
-      case 'DELETED': status.deleted = r.expectNumber(); break;
-      case 'SIZE': status.size = r.expectNumber(); break;
-      case 'HIGHESTMODSEQ': status.highestModSeq = r.expectNumber64(); break;
-      default: readGenericValue(r);
+    if (!readStatusAttFast(r, status)) {
+      const name = r.keyword();
+      if (name === undefined) throw r.error('a status attribute');
+      r.expectSP();
+      switch (name) {
+        case 'MESSAGES': status.messages = r.expectNumber(); break;
+        case 'RECENT': status.recent = r.expectNumber(); break;
+        case 'UIDNEXT': status.uidNext = r.expectNumber(); break;
+        case 'UIDVALIDITY': status.uidValidity = r.expectNumber(); break;
+        case 'UNSEEN': status.unseen = r.expectNumber(); break;
+        case 'DELETED': status.deleted = r.expectNumber(); break;
+        case 'SIZE': status.size = r.expectNumber(); break;
+        case 'HIGHESTMODSEQ': status.highestModSeq = r.expectNumber64(); break;
+        default: readGenericValue(r);
+      }
     }
     r.sp();
   }
   return { kind: 'mailbox-status', mailbox, status };
+}
+
+const MESSAGES = 1;
+const RECENT = 2;
+const UIDNEXT = 3;
+const UIDVALIDITY = 4;
+const UNSEEN = 5;
+const DELETED = 6;
+const SIZE = 7;
+const HIGHESTMODSEQ = 8;
+
+/**
+ * One status-att-val in the form servers send it, read on the bytes in one pass: a known
+ * status-att (picked by its first letters, then compared byte by byte in any case), SP, and
+ * 1 to 15 digits (exact as a double, far from any bound). Anything else returns false with
+ * the position unchanged, and the loop above reads it the general way, so what is accepted
+ * and every error stay exactly theirs.
+ */
+function readStatusAttFast(r: ImapReader, status: MailboxStatus): boolean {
+  const b = r.bytes;
+  const end = r.end;
+  const start = r.pos;
+  let att = 0;
+  let name: string;
+  switch (b[start] | 0x20) {
+    case 0x6d /* m */: att = MESSAGES; name = 'messages'; break;
+    case 0x75 /* u */:
+      if ((b[start + 1] | 0x20) === 0x6e /* n */) {
+        att = UNSEEN;
+        name = 'unseen';
+      } else if ((b[start + 3] | 0x20) === 0x6e /* uid n */) {
+        att = UIDNEXT;
+        name = 'uidnext';
+      } else {
+        att = UIDVALIDITY;
+        name = 'uidvalidity';
+      }
+      break;
+    case 0x68 /* h */: att = HIGHESTMODSEQ; name = 'highestmodseq'; break;
+    case 0x72 /* r */: att = RECENT; name = 'recent'; break;
+    case 0x64 /* d */: att = DELETED; name = 'deleted'; break;
+    case 0x73 /* s */: att = SIZE; name = 'size'; break;
+    default: return false;
+  }
+  const len = name.length;
+  let p = start + len;
+  // the name in any case (a byte ORed with 0x20 is a lower-case letter only if it is a letter), then SP
+  if (p >= end || b[p] !== 0x20 /* SP */) return false;
+  for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== name.charCodeAt(i)) return false;
+  p++;
+  const digits = p;
+  let n = 0;
+  while (p < end && ((b[p] - 0x30) >>> 0) < 10) n = n * 10 + (b[p++] - 0x30);
+  if (p === digits || p - digits > 15) return false;
+  switch (att) {
+    case MESSAGES: status.messages = n; break;
+    case RECENT: status.recent = n; break;
+    case UIDNEXT: status.uidNext = n; break;
+    case UIDVALIDITY: status.uidValidity = n; break;
+    case UNSEEN: status.unseen = n; break;
+    case DELETED: status.deleted = n; break;
+    case SIZE: status.size = n; break;
+    default: status.highestModSeq = BigInt(n);
+  }
+  r.pos = p;
+  return true;
 }
 
 /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WireError } from '../wire-error.js';
 import { ImapFramer } from './imap-framer.js';
@@ -119,5 +120,62 @@ describe('ImapReader ABNF rules', () => {
     expect(r.listBegin()).toBe(true);
     expect(r.listBegin()).toBe(true);
     expect(() => r.listBegin()).toThrow(expect.objectContaining({ reason: 'too-deep', limit: 'maxDepth' }));
+  });
+});
+
+describe('ImapReader.reset', () => {
+  it('reads the next message as a fresh reader does, whatever the last one left behind', () => {
+    const f = new ImapFramer();
+    const frames = f
+      .push(Buffer.from('* 1 FETCH (BODY[] {3}\r\nabc ((("x\r\n* LIST () "/" "b\\\\c"\r\n', 'latin1'))
+      .flatMap((e) => (e.kind === 'message' ? [e.frame] : []));
+    expect(frames).toHaveLength(2);
+    const r = new ImapReader(frames[0], { maxDepth: 4 });
+    r.pos = r.bytes.indexOf('{');
+    expect(Buffer.from(r.literal() as Buffer).toString()).toBe('abc');
+    r.sp();
+    r.listBegin();
+    r.listBegin();
+    r.listBegin();
+    expect(() => r.quoted()).toThrow(WireError);
+    r.reset(frames[1]);
+    expect([r.pos, r.depth, r.end]).toEqual([0, 0, frames[1].bytes.length - 2]);
+    expect(r.nextLiteral()).toBeUndefined();
+    r.pos = r.bytes.indexOf('"b');
+    expect(r.quoted()).toBe('b\\c');
+    expect(r.streamOffset()).toBe(frames[1].offset + r.pos);
+    // depth counts from zero again: four levels are allowed, the fifth is not
+    r.reset(frames[1]);
+    r.pos = r.bytes.indexOf('(');
+    for (let i = 0; i < 4; i++) {
+      r.pos = r.bytes.indexOf('(');
+      expect(r.listBegin()).toBe(true);
+    }
+    r.pos = r.bytes.indexOf('(');
+    expect(() => r.listBegin()).toThrow(/maxDepth/);
+  });
+});
+
+describe('ImapReader quoted strings', () => {
+  it('unescape \\" and \\\\ exactly as the grammar says, with 8-bit text, strict and tolerant', () => {
+    const piece = fc.constantFrom('a', 'Z', ' ', '\\\\', '\\"', 'é', '€', '\xff', '\\x', '"x', '\\');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.boolean(), (pieces, tolerant) => {
+      const content = pieces.join('');
+      const bytes = Buffer.concat([Buffer.from('"'), Buffer.from(content, 'utf8'), Buffer.from('"')]);
+      const f = new ImapFramer().push(Buffer.concat([bytes, Buffer.from('\r\n')]));
+      if (f[0].kind !== 'message') throw new Error('expected a message');
+      const q = new ImapReader(f[0].frame);
+      let ok: boolean;
+      try {
+        ok = q.scanQuoted(tolerant);
+      } catch (e) {
+        expect(e).toBeInstanceOf(WireError);
+        return;
+      }
+      expect(ok).toBe(true);
+      const raw = q.bytes.subarray(q.qStart, q.qEnd);
+      const want = raw.toString('utf8').replace(/\\([\\"])/g, '$1');
+      expect(q.quotedValue()).toBe(want);
+    }), { numRuns: 1000 });
   });
 });

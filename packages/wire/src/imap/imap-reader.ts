@@ -53,29 +53,57 @@ export function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
 }
 
+/** Where quotedValue() unescapes a string before decoding it (grown as needed; the result is a copy). */
+let unescapeScratch = Buffer.allocUnsafe(1024);
+
 export class ImapReader {
-  readonly bytes: Buffer;
+  /** The message's bytes (reset() points the reader at another message). */
+  bytes: Buffer;
   /** Index of the final CRLF: the message's tokens lie in [0, end). */
-  readonly end: number;
-  readonly literals: LiteralSpan[];
-  readonly offset: number;
+  end: number;
+  literals: LiteralSpan[];
+  offset: number;
   readonly maxDepth: number;
   pos = 0;
   depth = 0;
   #lit = 0;
 
   constructor(frame: ImapFrame, options: { maxDepth?: number } = {}) {
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.bytes = frame.bytes;
     this.literals = frame.literals;
     this.offset = frame.offset;
-    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-    let end = frame.bytes.length;
-    if (end >= 2 && frame.bytes[end - 1] === LF && frame.bytes[end - 2] === CR) end -= 2;
+    this.end = 0;
+    this.#textEnd = 0;
+    this.reset(frame);
+  }
+
+  /**
+   * Points the reader at the start of another message, with all state (position, depth,
+   * literal count, decoded text, last quoted string) as a fresh reader has it: a decoder
+   * reads every message with one reader instead of allocating one per message.
+   */
+  reset(frame: ImapFrame): void {
+    const bytes = frame.bytes;
+    this.bytes = bytes;
+    this.literals = frame.literals;
+    this.offset = frame.offset;
+    this.pos = 0;
+    this.depth = 0;
+    this.#lit = 0;
+    this.#text = undefined;
+    this.qStart = 0;
+    this.qEnd = 0;
+    this.qEscaped = false;
+    this.qHigh = false;
+    let end = bytes.length;
+    if (end >= 2 && bytes[end - 1] === LF && bytes[end - 2] === CR) end -= 2;
     this.end = end;
     // Small held literals are decoded with the rest; a large one ends the shared text.
+    const literals = frame.literals;
     let held = 0;
-    for (const l of frame.literals) held += l.streamed ? 0 : l.size;
-    this.#textEnd = held <= 4096 ? end : frame.literals[0].start;
+    for (let i = 0; i < literals.length; i++) if (!literals[i].streamed) held += literals[i].size;
+    this.#textEnd = held <= 4096 ? end : literals[0].start;
   }
 
   /**
@@ -338,8 +366,20 @@ export class ImapReader {
 
   /** The content of the quoted string scanQuoted() just read, decoded and unescaped. */
   quotedValue(): string {
-    const s = this.qHigh ? decodeBytes(this.bytes, this.qStart, this.qEnd) : this.raw(this.qStart, this.qEnd);
-    return this.qEscaped ? s.replace(/\\([\\"])/g, '$1') : s;
+    if (!this.qEscaped) return this.qHigh ? decodeBytes(this.bytes, this.qStart, this.qEnd) : this.raw(this.qStart, this.qEnd);
+    // Unescaped into a scratch buffer, then decoded in one native call: no regex, no pieces.
+    const b = this.bytes;
+    const end = this.qEnd;
+    if (unescapeScratch.length < end - this.qStart) unescapeScratch = Buffer.allocUnsafe(end - this.qStart);
+    const out = unescapeScratch;
+    let n = 0;
+    for (let i = this.qStart; i < end; i++) {
+      let c = b[i];
+      // "\\" before DQUOTE or "\\" is an escape; any other (tolerant mode only) is data
+      if (c === BACKSLASH && i + 1 < end && (b[i + 1] === DQUOTE || b[i + 1] === BACKSLASH)) c = b[++i];
+      out[n++] = c;
+    }
+    return this.qHigh ? decodeBytes(out, 0, n) : latin1(out, 0, n);
   }
 
   /** The [start, end) of a quoted string's content, escapes still in; undefined if no quoted. */
