@@ -82,6 +82,8 @@ export class Transport {
   private queuedBytes = 0;
   private paused = false;
   private reader: Waiter | null = null;
+  /** The one-shot listener of onReadable(). */
+  private readable: (() => void) | null = null;
   private ended = false;
   private failure: MailwireError | null = null;
   private waiting = false;
@@ -186,6 +188,32 @@ export class Transport {
   takeBuffered(): Uint8Array | undefined {
     if (this.failure || this.reader) return undefined;
     return this.takeQueued();
+  }
+
+  /**
+   * read() without a promise: a chunk already received, null once the peer ended the
+   * stream, undefined when there is nothing yet (see onReadable). Throws the error the
+   * connection failed with.
+   */
+  poll(): Uint8Array | null | undefined {
+    if (this.failure) throw this.failure;
+    if (this.reader) throw new UsageError('Transport.poll() called while a read is pending');
+    const chunk = this.takeQueued();
+    if (chunk) return chunk;
+    return this.ended ? null : undefined;
+  }
+
+  /**
+   * Calls `listener` once, at the next chunk, the end of the stream or a failure — whatever
+   * poll() then reports — or at once when poll() has something already. null removes it.
+   */
+  onReadable(listener: (() => void) | null): void {
+    if (listener !== null && (this.failure !== null || this.ended || this.queue.length > 0)) {
+      this.readable = null;
+      listener();
+      return;
+    }
+    this.readable = listener;
   }
 
   /** The next chunk of bytes from the peer, or null once it ended the stream. */
@@ -360,6 +388,14 @@ export class Transport {
       this.socket.pause();
       this.deflater?.pause();
     }
+    this.notifyReadable();
+  }
+
+  private notifyReadable(): void {
+    const listener = this.readable;
+    if (listener === null) return;
+    this.readable = null;
+    listener();
   }
 
   private takeQueued(): Uint8Array | undefined {
@@ -375,6 +411,7 @@ export class Transport {
   }
 
   private flushReader(): void {
+    this.notifyReadable();
     if (!this.reader) return;
     const reader = this.reader;
     this.reader = null;

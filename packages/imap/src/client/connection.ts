@@ -84,7 +84,6 @@ export class Connection {
   private greetingWaiter: { resolve: (r: StatusResponse) => void; reject: (e: unknown) => void } | null = null;
   private greeting: StatusResponse | null = null;
   private kickResolve: (() => void) | null = null;
-  private pendingRead: Promise<{ chunk: Uint8Array | null } | { error: unknown }> | null = null;
   private failure: MailwireError | null = null;
   private bye: StatusResponse | null = null;
   private readonly loopDone: Promise<void>;
@@ -171,30 +170,30 @@ export class Connection {
     }
   }
 
-  /** Waits for a chunk or a kick; false when the connection is over. */
+  /**
+   * Hands the session a chunk already received, or waits for one or for a kick; false when
+   * the connection is over. One promise per wait, resolved by whichever comes first (no
+   * outstanding read() and no race): the next pass of the loop takes what arrived.
+   */
   private async waitForInput(): Promise<boolean> {
     this.updateWaiting();
-    if (this.pendingRead === null) {
-      // Bytes already received go to the session without a promise race.
-      const chunk = this.transport.takeBuffered();
-      if (chunk) {
-        this.session.receive(chunk);
-        return true;
-      }
-    }
-    this.pendingRead ??= this.transport.read().then((chunk) => ({ chunk }), (error: unknown) => ({ error }));
-    const kicked = new Promise<null>((resolve) => {
-      this.kickResolve = () => resolve(null);
-    });
-    const got = await Promise.race([this.pendingRead, kicked]);
-    this.kickResolve = null;
-    if (got === null) return true;
-    this.pendingRead = null;
-    if ('error' in got) {
-      this.fail(got.error instanceof MailwireError ? got.error : new ConnectionError(String(got.error), { protocol: 'imap', cause: got.error }));
+    let chunk: Uint8Array | null | undefined;
+    try {
+      chunk = this.transport.poll();
+    } catch (error) {
+      this.fail(error instanceof MailwireError ? error : new ConnectionError(String(error), { protocol: 'imap', cause: error }));
       return false;
     }
-    this.session.receive(got.chunk ?? new Uint8Array(0));
+    if (chunk !== undefined) {
+      this.session.receive(chunk ?? new Uint8Array(0));
+      return true;
+    }
+    await new Promise<void>((resolve) => {
+      this.kickResolve = resolve;
+      this.transport.onReadable(resolve);
+    });
+    this.kickResolve = null;
+    this.transport.onReadable(null);
     return true;
   }
 
