@@ -101,6 +101,29 @@ describe('connect and Transport', () => {
     expect(() => t.poll()).not.toThrow();
   });
 
+  it('send(): nothing to wait for while the socket takes the bytes; a promise that waits for drain when it is full; recorded like write()', async () => {
+    let accepted!: (s: Socket) => void;
+    const peerP = new Promise<Socket>((r) => (accepted = r));
+    const port = await listen(createServer((s) => accepted(s)));
+    const lines: TranscriptEntry[] = [];
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', transcript: (e) => lines.push(e) }));
+    const peer = await peerP;
+    peer.pause();
+    expect(t.send(enc('A1 NOOP\r\n'))).toBeUndefined();
+    expect(lines).toEqual([{ dir: 'C', line: 'A1 NOOP' }]);
+    let blocked: Promise<void> | undefined;
+    const big = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 64 && !blocked; i++) blocked = t.send(big);
+    expect(blocked).toBeInstanceOf(Promise);
+    let drained = false;
+    void blocked!.then(() => { drained = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(drained).toBe(false); // the peer reads nothing: no drain
+    peer.resume();
+    await blocked;
+    expect(drained).toBe(true);
+  });
+
   it('poll() throws the error the connection failed with', async () => {
     const port = await listen(createServer(() => {}));
     const t = track(await connect({ host: '127.0.0.1', port, security: 'none', timeoutMs: 50 }));

@@ -246,6 +246,44 @@ export class Transport {
   }
 
   /**
+   * write() for a caller that sends often (a command per round trip): undefined when the
+   * socket took the bytes into its buffer without backpressure — nothing to wait for; a
+   * failure then comes as the connection's error, as for any socket error — otherwise the
+   * promise write() would give (a full buffer, compression, a closed connection).
+   */
+  send(bytes: Uint8Array, options: WriteOptions = {}): Promise<void> | undefined {
+    if (this.failure || this.socket.destroyed || this.deflater) return this.write(bytes, options);
+    this.recorder?.sent(bytes, options.secret === true);
+    if (this.socket.write(bytes)) {
+      this.progress();
+      return undefined;
+    }
+    // The buffer is full: wait for 'drain' like write(), with the progress timer counting.
+    this.writesInFlight++;
+    this.updateTimer();
+    return this.drained().finally(() => {
+      this.writesInFlight--;
+      this.updateTimer();
+    });
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        this.socket.removeListener('close', onClose);
+        this.progress();
+        resolve();
+      };
+      const onClose = () => {
+        this.socket.removeListener('drain', onDrain);
+        reject(this.failure ?? new ConnectionError(`Connection to ${this.where()} closed during a write`, { protocol: 'net' }));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  /**
    * Upgrades the connection to TLS in place (STARTTLS, STLS). `unreadBytes` is how many
    * bytes the protocol layer holds past the server's go-ahead: any at all is an injection
    * and fails the connection with ESTARTTLS, as does a failed handshake.

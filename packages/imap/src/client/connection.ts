@@ -78,6 +78,9 @@ export function defaultByeError(response: StatusResponse, tokenExpiredQuirk = tr
   return new ConnectionError(`The server closed the session: ${response.text}`, { protocol: 'imap', serverText: `* BYE ${response.text}` });
 }
 
+const SECRET = { secret: true } as const;
+const PLAIN = { secret: false } as const;
+
 export class Connection {
   readonly session: ImapSession;
   private readonly waiters = new Map<CommandHandle, Waiter>();
@@ -206,7 +209,7 @@ export class Connection {
   private perform(step: Exclude<SessionStep, { kind: 'need-data' }>): Promise<void> | void {
     switch (step.kind) {
       case 'write':
-        return this.transport.write(step.bytes, { secret: step.secret === true });
+        return this.transport.send(step.bytes, step.secret === true ? SECRET : PLAIN);
       case 'write-stream':
         // Waiting on the caller's source is not the server's time: no progress timer meanwhile.
         this.transport.setWaiting(false);
