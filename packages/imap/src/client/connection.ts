@@ -237,10 +237,11 @@ export class Connection {
       }
       case 'DataReceived': {
         const w = this.waiters.get(step.handle);
+        const pending = w?.options.onData?.(step.response);
+        if (!pending) return undefined; // taken at once: no time passed, the timer stays as it is
         // A slow consumer (backpressure) is not a silent server: no progress timer meanwhile.
         this.transport.setWaiting(false);
-        const pending = w?.options.onData?.(step.response);
-        return pending ? pending : undefined;
+        return pending;
       }
       case 'IdleAccepted': {
         this.updateWaiting();
