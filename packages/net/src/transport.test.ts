@@ -67,6 +67,71 @@ describe('connect and Transport', () => {
     expect(await t.read()).toBeNull();
   });
 
+  it('poll() and onReadable(): chunks without a read promise, then null at the end', async () => {
+    let accepted!: (s: Socket) => void;
+    const peerP = new Promise<Socket>((r) => (accepted = r));
+    const port = await listen(createServer((s) => accepted(s)));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none' }));
+    const peer = await peerP;
+    expect(t.poll()).toBeUndefined();
+    const woke = (): Promise<void> => new Promise((r) => t.onReadable(r));
+    let ready = woke();
+    peer.write('* OK one\r\n');
+    await ready;
+    let got = '';
+    for (let c = t.poll(); c; c = t.poll()) got += dec(c);
+    expect(got).toBe('* OK one\r\n');
+    // a listener removed is not called; one set while bytes wait is called at once
+    let called = false;
+    t.onReadable(() => { called = true; });
+    t.onReadable(null);
+    ready = woke();
+    peer.end('* BYE\r\n');
+    await ready;
+    expect(called).toBe(false);
+    got = '';
+    let c: Uint8Array | null | undefined;
+    while ((c = t.poll()) !== null) {
+      if (c === undefined) await woke();
+      else got += dec(c);
+    }
+    expect(got).toBe('* BYE\r\n');
+    await woke(); // called at once: the stream has ended
+    t.close();
+    expect(() => t.poll()).not.toThrow();
+  });
+
+  it('send(): nothing to wait for while the socket takes the bytes; a promise that waits for drain when it is full; recorded like write()', async () => {
+    let accepted!: (s: Socket) => void;
+    const peerP = new Promise<Socket>((r) => (accepted = r));
+    const port = await listen(createServer((s) => accepted(s)));
+    const lines: TranscriptEntry[] = [];
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', transcript: (e) => lines.push(e) }));
+    const peer = await peerP;
+    peer.pause();
+    expect(t.send(enc('A1 NOOP\r\n'))).toBeUndefined();
+    expect(lines).toEqual([{ dir: 'C', line: 'A1 NOOP' }]);
+    let blocked: Promise<void> | undefined;
+    const big = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 64 && !blocked; i++) blocked = t.send(big);
+    expect(blocked).toBeInstanceOf(Promise);
+    let drained = false;
+    void blocked!.then(() => { drained = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(drained).toBe(false); // the peer reads nothing: no drain
+    peer.resume();
+    await blocked;
+    expect(drained).toBe(true);
+  });
+
+  it('poll() throws the error the connection failed with', async () => {
+    const port = await listen(createServer(() => {}));
+    const t = track(await connect({ host: '127.0.0.1', port, security: 'none', timeoutMs: 50 }));
+    t.setWaiting(true);
+    await new Promise<void>((r) => t.onReadable(r));
+    expect(() => t.poll()).toThrow(expect.objectContaining({ code: 'ETIMEDOUT' }));
+  });
+
   it('connects with implicit TLS, verifying the certificate and sending SNI', async () => {
     const { ca, key, cert } = testCert();
     let sni: string | undefined;

@@ -82,6 +82,8 @@ export class Transport {
   private queuedBytes = 0;
   private paused = false;
   private reader: Waiter | null = null;
+  /** The one-shot listener of onReadable(). */
+  private readable: (() => void) | null = null;
   private ended = false;
   private failure: MailwireError | null = null;
   private waiting = false;
@@ -188,6 +190,32 @@ export class Transport {
     return this.takeQueued();
   }
 
+  /**
+   * read() without a promise: a chunk already received, null once the peer ended the
+   * stream, undefined when there is nothing yet (see onReadable). Throws the error the
+   * connection failed with.
+   */
+  poll(): Uint8Array | null | undefined {
+    if (this.failure) throw this.failure;
+    if (this.reader) throw new UsageError('Transport.poll() called while a read is pending');
+    const chunk = this.takeQueued();
+    if (chunk) return chunk;
+    return this.ended ? null : undefined;
+  }
+
+  /**
+   * Calls `listener` once, at the next chunk, the end of the stream or a failure — whatever
+   * poll() then reports — or at once when poll() has something already. null removes it.
+   */
+  onReadable(listener: (() => void) | null): void {
+    if (listener !== null && (this.failure !== null || this.ended || this.queue.length > 0)) {
+      this.readable = null;
+      listener();
+      return;
+    }
+    this.readable = listener;
+  }
+
   /** The next chunk of bytes from the peer, or null once it ended the stream. */
   read(): Promise<Uint8Array | null> {
     if (this.failure) return Promise.reject(this.failure);
@@ -215,6 +243,44 @@ export class Transport {
       this.writesInFlight--;
       this.updateTimer();
     }
+  }
+
+  /**
+   * write() for a caller that sends often (a command per round trip): undefined when the
+   * socket took the bytes into its buffer without backpressure — nothing to wait for; a
+   * failure then comes as the connection's error, as for any socket error — otherwise the
+   * promise write() would give (a full buffer, compression, a closed connection).
+   */
+  send(bytes: Uint8Array, options: WriteOptions = {}): Promise<void> | undefined {
+    if (this.failure || this.socket.destroyed || this.deflater) return this.write(bytes, options);
+    this.recorder?.sent(bytes, options.secret === true);
+    if (this.socket.write(bytes)) {
+      this.progress();
+      return undefined;
+    }
+    // The buffer is full: wait for 'drain' like write(), with the progress timer counting.
+    this.writesInFlight++;
+    this.updateTimer();
+    return this.drained().finally(() => {
+      this.writesInFlight--;
+      this.updateTimer();
+    });
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        this.socket.removeListener('close', onClose);
+        this.progress();
+        resolve();
+      };
+      const onClose = () => {
+        this.socket.removeListener('drain', onDrain);
+        reject(this.failure ?? new ConnectionError(`Connection to ${this.where()} closed during a write`, { protocol: 'net' }));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
   }
 
   /**
@@ -360,6 +426,14 @@ export class Transport {
       this.socket.pause();
       this.deflater?.pause();
     }
+    this.notifyReadable();
+  }
+
+  private notifyReadable(): void {
+    const listener = this.readable;
+    if (listener === null) return;
+    this.readable = null;
+    listener();
   }
 
   private takeQueued(): Uint8Array | undefined {
@@ -375,6 +449,7 @@ export class Transport {
   }
 
   private flushReader(): void {
+    this.notifyReadable();
     if (!this.reader) return;
     const reader = this.reader;
     this.reader = null;

@@ -111,6 +111,24 @@ describe('ImapClient commands', () => {
     expect(all[0]!.body!['BODY[]']!.length).toBe(big.length);
   });
 
+  it('fetch() puts streamed sections back together byte for byte: two messages, two sections each, any chunking', async () => {
+    const body = (seed: number, n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(33 + ((i * 7 + seed * 13) % 90))).join('');
+    const msgs = [1, 2].map((seq) => ({ seq, head: body(seq, 70_000), text: body(seq + 5, 150_001) }));
+    const s = await fake('* OK [CAPABILITY IMAP4rev1] hi\r\n', (line, socket) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK\r\n`;
+      const all = msgs.map((m) => `* ${m.seq} FETCH (BODY[HEADER] {${m.head.length}}\r\n${m.head} BODY[TEXT] {${m.text.length}}\r\n${m.text})\r\n`).join('') + `${tag} OK\r\n`;
+      for (let i = 0; i < all.length; i += 7_001) socket.write(all.slice(i, i + 7_001), 'latin1');
+      return undefined;
+    });
+    const c = await client(s);
+    const got = [];
+    for await (const r of c.fetch('1:2', ['BODY.PEEK[HEADER]', 'BODY.PEEK[TEXT]'])) got.push(r);
+    expect(got.map((r) => [r.seq, Buffer.from(r.body!['BODY[HEADER]']!).toString('latin1'), Buffer.from(r.body!['BODY[TEXT]']!).toString('latin1')]))
+      .toEqual(msgs.map((m) => [m.seq, m.head, m.text]));
+    await c.logout();
+  });
+
   it('MOVE where offered, COPY + STORE + UID EXPUNGE where not', async () => {
     const withMove = await fake('* OK [CAPABILITY IMAP4rev1 MOVE UIDPLUS] hi\r\n', table({
       'UID MOVE 4:5 Archive': '* OK [COPYUID 99 4:5 10:11] moved\r\n* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n$T OK done\r\n',

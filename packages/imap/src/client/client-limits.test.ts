@@ -110,6 +110,22 @@ describe('ImapClient limits', () => {
     await expect(c.fetchBody('1')).rejects.toMatchObject({ code: 'EPROTOCOL' });
     await expect(c.noop()).rejects.toMatchObject({ code: 'EPROTOCOL' });
   });
+  it('fetchBody() keeps at most twice the body alive: a small body that came inside a large read is copied out of it', async () => {
+    const s = await fake((line) => {
+      const tag = tagOf(line);
+      if (!line.includes('FETCH')) return `${tag} OK\r\n`;
+      // one write: the body, then 60,000 bytes of other responses in the same read
+      return `* 1 FETCH (BODY[] {5}\r\nhello)\r\n* OK ${'p'.repeat(60_000)}\r\n${tag} OK done\r\n`;
+    });
+    const c = await client(s);
+    const body = await c.fetchBody('1');
+    expect(Buffer.from(body).toString('latin1')).toBe('hello');
+    expect(body.buffer.byteLength).toBeLessThan(60_000); // not the read buffer (a small copy may sit in Node's 8 KiB pool)
+    const whole = await c.fetchBody('1');
+    expect(Buffer.isBuffer(whole)).toBe(true);
+    await c.logout();
+  });
+
   it('a body literal announced past limits.maxLiteralBytes fails at the announcement, with no byte of it sent (fetchBody and fetch)', async () => {
     const s = await fake((line, socket) => {
       const tag = tagOf(line);

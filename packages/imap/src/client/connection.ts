@@ -78,13 +78,15 @@ export function defaultByeError(response: StatusResponse, tokenExpiredQuirk = tr
   return new ConnectionError(`The server closed the session: ${response.text}`, { protocol: 'imap', serverText: `* BYE ${response.text}` });
 }
 
+const SECRET = { secret: true } as const;
+const PLAIN = { secret: false } as const;
+
 export class Connection {
   readonly session: ImapSession;
   private readonly waiters = new Map<CommandHandle, Waiter>();
   private greetingWaiter: { resolve: (r: StatusResponse) => void; reject: (e: unknown) => void } | null = null;
   private greeting: StatusResponse | null = null;
   private kickResolve: (() => void) | null = null;
-  private pendingRead: Promise<{ chunk: Uint8Array | null } | { error: unknown }> | null = null;
   private failure: MailwireError | null = null;
   private bye: StatusResponse | null = null;
   private readonly loopDone: Promise<void>;
@@ -171,30 +173,30 @@ export class Connection {
     }
   }
 
-  /** Waits for a chunk or a kick; false when the connection is over. */
+  /**
+   * Hands the session a chunk already received, or waits for one or for a kick; false when
+   * the connection is over. One promise per wait, resolved by whichever comes first (no
+   * outstanding read() and no race): the next pass of the loop takes what arrived.
+   */
   private async waitForInput(): Promise<boolean> {
     this.updateWaiting();
-    if (this.pendingRead === null) {
-      // Bytes already received go to the session without a promise race.
-      const chunk = this.transport.takeBuffered();
-      if (chunk) {
-        this.session.receive(chunk);
-        return true;
-      }
-    }
-    this.pendingRead ??= this.transport.read().then((chunk) => ({ chunk }), (error: unknown) => ({ error }));
-    const kicked = new Promise<null>((resolve) => {
-      this.kickResolve = () => resolve(null);
-    });
-    const got = await Promise.race([this.pendingRead, kicked]);
-    this.kickResolve = null;
-    if (got === null) return true;
-    this.pendingRead = null;
-    if ('error' in got) {
-      this.fail(got.error instanceof MailwireError ? got.error : new ConnectionError(String(got.error), { protocol: 'imap', cause: got.error }));
+    let chunk: Uint8Array | null | undefined;
+    try {
+      chunk = this.transport.poll();
+    } catch (error) {
+      this.fail(error instanceof MailwireError ? error : new ConnectionError(String(error), { protocol: 'imap', cause: error }));
       return false;
     }
-    this.session.receive(got.chunk ?? new Uint8Array(0));
+    if (chunk !== undefined) {
+      this.session.receive(chunk ?? new Uint8Array(0));
+      return true;
+    }
+    await new Promise<void>((resolve) => {
+      this.kickResolve = resolve;
+      this.transport.onReadable(resolve);
+    });
+    this.kickResolve = null;
+    this.transport.onReadable(null);
     return true;
   }
 
@@ -207,7 +209,7 @@ export class Connection {
   private perform(step: Exclude<SessionStep, { kind: 'need-data' }>): Promise<void> | void {
     switch (step.kind) {
       case 'write':
-        return this.transport.write(step.bytes, { secret: step.secret === true });
+        return this.transport.send(step.bytes, step.secret === true ? SECRET : PLAIN);
       case 'write-stream':
         // Waiting on the caller's source is not the server's time: no progress timer meanwhile.
         this.transport.setWaiting(false);
@@ -235,10 +237,11 @@ export class Connection {
       }
       case 'DataReceived': {
         const w = this.waiters.get(step.handle);
+        const pending = w?.options.onData?.(step.response);
+        if (!pending) return undefined; // taken at once: no time passed, the timer stays as it is
         // A slow consumer (backpressure) is not a silent server: no progress timer meanwhile.
         this.transport.setWaiting(false);
-        const pending = w?.options.onData?.(step.response);
-        return pending ? pending : undefined;
+        return pending;
       }
       case 'IdleAccepted': {
         this.updateWaiting();

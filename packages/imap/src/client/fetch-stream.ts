@@ -32,12 +32,22 @@ export function bodyKey(section = ''): string {
   return `BODY[${section.toUpperCase()}]`;
 }
 
+/** One streamed section being put back together: copied into a buffer of its announced size as each chunk arrives. */
+interface Assembly {
+  size: number;
+  body: Buffer | null;
+  filled: number;
+}
+
 /**
  * Collects streamed literal chunks per (seq, section) and puts them back into the
- * FetchResult's `body`, so fetch() callers see whole sections whatever the threshold.
+ * FetchResult's `body`, so fetch() callers see whole sections whatever the threshold. Each
+ * chunk is copied at once into one buffer of the size the literal announced (allocated at
+ * its first chunk): the bytes are copied while the read just brought them into the cache,
+ * and the read buffer is not held until the section ends.
  */
 export class StreamedBodies {
-  private readonly chunks = new Map<string, Uint8Array[]>();
+  private readonly sections = new Map<string, Assembly>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -47,10 +57,11 @@ export class StreamedBodies {
     if (response.kind === 'literal-begin') {
       // Refused at the announcement: waiting for bytes that could never be held would only
       // end at the progress timeout.
-      const size = (response as { size: number }).size;
-      if (this.bytes + size > this.maxBytes) {
-        throw new ProtocolError(`fetch() would hold a ${size}-byte body, more than ${this.maxBytes} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
+      const r = response as { seq: number | null; section: string | null; size: number };
+      if (this.bytes + r.size > this.maxBytes) {
+        throw new ProtocolError(`fetch() would hold a ${r.size}-byte body, more than ${this.maxBytes} bytes in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
       }
+      this.sections.set(`${r.seq}\u0000${r.section}`, { size: r.size, body: null, filled: 0 });
       return null;
     }
     if (response.kind === 'literal-chunk') {
@@ -60,9 +71,18 @@ export class StreamedBodies {
         throw new ProtocolError(`fetch() would hold more than ${this.maxBytes} bytes of bodies in memory (limits.maxLiteralBytes): use fetchBodyStream()`, { protocol: 'imap' });
       }
       const key = `${r.seq}\u0000${r.section}`;
-      let list = this.chunks.get(key);
-      if (!list) this.chunks.set(key, (list = []));
-      list.push(r.bytes);
+      let a = this.sections.get(key);
+      if (!a) this.sections.set(key, (a = { size: 0, body: null, filled: 0 }));
+      if (a.filled + r.bytes.length > a.size) {
+        // More than announced (the framer never does this): grow, keeping what is there.
+        const grown = Buffer.allocUnsafe(a.filled + r.bytes.length);
+        if (a.body) a.body.copy(grown, 0, 0, a.filled);
+        a.body = grown;
+        a.size = grown.length;
+      }
+      a.body ??= Buffer.allocUnsafe(a.size);
+      a.body.set(r.bytes, a.filled);
+      a.filled += r.bytes.length;
       return null;
     }
     if (response.kind !== 'fetch') return null;
@@ -70,10 +90,10 @@ export class StreamedBodies {
     if (fetch.streamed) {
       for (const section of Object.keys(fetch.streamed)) {
         const key = `${fetch.seq}\u0000${section}`;
-        const parts = this.chunks.get(key) ?? [];
-        this.chunks.delete(key);
-        for (const p of parts) this.bytes -= p.length;
-        (fetch.body ??= {})[section] = Buffer.concat(parts);
+        const a = this.sections.get(key);
+        this.sections.delete(key);
+        this.bytes -= a?.filled ?? 0;
+        (fetch.body ??= {})[section] = a?.body ? (a.filled === a.body.length ? a.body : a.body.subarray(0, a.filled)) : Buffer.alloc(0);
       }
     }
     return fetch;

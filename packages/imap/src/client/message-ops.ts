@@ -110,7 +110,7 @@ export abstract class MessageOps extends MailboxOps {
       parts.push(chunk);
       return undefined;
     });
-    return Buffer.concat(parts);
+    return ownBody(parts);
   }
 
   /** One message's body section streamed as it arrives: memory stays flat for any size. */
@@ -291,6 +291,21 @@ export abstract class MessageOps extends MailboxOps {
     const enabled = this.enabledExtensions();
     return enabled.has('UTF8=ACCEPT') || enabled.has('IMAP4REV2');
   }
+}
+
+/**
+ * The body whole. A body that came as one piece is handed over as it is when it fills at
+ * least half of the buffer under it (a read buffer or a message the framer joined, never
+ * reused): no copy, and it keeps at most twice its size alive. Otherwise a copy of its own.
+ */
+function ownBody(parts: readonly Uint8Array[]): Buffer {
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    if (only.byteLength * 2 >= only.buffer.byteLength) {
+      return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+    }
+  }
+  return Buffer.concat(parts);
 }
 
 function bodyBytes(result: FetchResult): number {

@@ -69,26 +69,42 @@ const utf8 = new TextEncoder();
 class PartBuilder {
   readonly parts: CommandPart[] = [];
   private pending: Uint8Array[] = [];
+  /** Text not yet encoded: runs of ascii() become one string and one encoding, not one array each. */
+  private pendingText = '';
   private pendingSecret = false;
   text = '';
 
   ascii(text: string): void {
-    this.pending.push(utf8.encode(text));
+    this.pendingText += text;
     this.text += text;
   }
 
   bytes(bytes: Uint8Array, shown: string, secret = false): void {
+    this.encodeText();
     this.pending.push(bytes);
     this.pendingSecret ||= secret;
     this.text += secret ? '[redacted]' : shown;
   }
 
   flush(): void {
+    if (this.pending.length === 0 && this.pendingText !== '') {
+      // Text alone (most commands): one encoding, no concatenation.
+      this.parts.push({ kind: 'bytes', bytes: Buffer.from(this.pendingText, 'utf8') });
+      this.pendingText = '';
+      return;
+    }
+    this.encodeText();
     if (this.pending.length === 0) return;
     const out = Buffer.concat(this.pending);
     this.parts.push(this.pendingSecret ? { kind: 'bytes', bytes: out, secret: true } : { kind: 'bytes', bytes: out });
     this.pending = [];
     this.pendingSecret = false;
+  }
+
+  private encodeText(): void {
+    if (this.pendingText === '') return;
+    this.pending.push(Buffer.from(this.pendingText, 'utf8'));
+    this.pendingText = '';
   }
 
   push(part: CommandPart): void {
