@@ -267,6 +267,7 @@ export class Transport {
     });
   }
 
+  /** Resolves at the socket's 'drain' (progress made), rejects if it closes first. */
   private drained(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onDrain = () => {
@@ -395,18 +396,7 @@ export class Transport {
         if (err) reject(this.failure ?? new ConnectionError(`Write to ${this.where()} failed: ${err.message}`, { protocol: 'net', cause: err }));
         else if (!full) resolve();
       });
-      if (full) {
-        const onDrain = () => {
-          this.socket.removeListener('close', onClose);
-          resolve();
-        };
-        const onClose = () => {
-          this.socket.removeListener('drain', onDrain);
-          reject(this.failure ?? new ConnectionError(`Connection to ${this.where()} closed during a write`, { protocol: 'net' }));
-        };
-        this.socket.once('drain', onDrain);
-        this.socket.once('close', onClose);
-      }
+      if (full) this.drained().then(resolve, reject);
     });
   }
 
