@@ -10,7 +10,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ImapClient } from '@mailwire/imap';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { DOT_LINES } from '../packages/cli/src/checks/smtp-dot-stuffing.js';
@@ -18,6 +17,7 @@ import type { CheckResult } from '../packages/cli/src/checks/verdict.js';
 import { EXIT } from '../packages/cli/src/exit-codes.js';
 import type { CliIo } from '../packages/cli/src/io.js';
 import { check } from '../packages/cli/src/verbs/check.js';
+import { appendOverImap } from './imap-as.js';
 import { mintToken } from './lab.js';
 
 const lab = inject('lab');
@@ -31,14 +31,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mailwire-check-behaviour-'));
   caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, lab.ca);
-  const imap = new ImapClient({ host: lab.secureHost, port: lab.ports.imaps, security: 'tls', tls: { ca: lab.ca, servername: 'localhost' }, auth: { user: lab.oauthUser, accessToken: token(), mechanism: 'XOAUTH2' } });
-  try {
-    await imap.connect();
-    await imap.append('INBOX', DOTTED);
-    await imap.logout();
-  } finally {
-    imap.close();
-  }
+  await appendOverImap(lab, lab.oauthUser, token(), [DOTTED]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

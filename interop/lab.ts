@@ -166,36 +166,9 @@ userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${lab}/mail/%u
 }
-service imap-login {
-  chroot =
-  inet_listener imap {
-    port = ${p.imap}
-  }
-  inet_listener imaps {
-    port = ${p.imaps}
-    ssl = yes
-  }
-}
-service pop3-login {
-  chroot =
-  inet_listener pop3 {
-    port = ${p.pop3}
-  }
-  inet_listener pop3s {
-    port = ${p.pop3s}
-    ssl = yes
-  }
-}
-service submission-login {
-  chroot =
-  inet_listener submission {
-    port = ${p.submission}
-  }
-  inet_listener submissions {
-    port = ${p.submissions}
-    ssl = yes
-  }
-}
+${loginService('imap', p.imap, 'imaps', p.imaps)}
+${loginService('pop3', p.pop3, 'pop3s', p.pop3s)}
+${loginService('submission', p.submission, 'submissions', p.submissions)}
 service imap-urlauth-login {
   chroot =
 }
@@ -211,6 +184,20 @@ service ipc {
 submission_relay_host = 127.0.0.1
 submission_relay_port = ${p.sink}
 `;
+}
+
+/** A login service with its plaintext listener and its implicit-TLS one. */
+function loginService(name: string, port: number, tlsName: string, tlsPort: number): string {
+  return `service ${name}-login {
+  chroot =
+  inet_listener ${name} {
+    port = ${port}
+  }
+  inet_listener ${tlsName} {
+    port = ${tlsPort}
+    ssl = yes
+  }
+}`;
 }
 
 const SINK_PY = `

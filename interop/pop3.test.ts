@@ -1,7 +1,7 @@
-import { ImapClient } from '@mailwire/imap';
 import { Pop3Client } from '@mailwire/pop3';
 import type { Pop3ClientOptions } from '@mailwire/pop3';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { appendOverImap, imapAs } from './imap-as.js';
 import { mintToken } from './lab.js';
 import { b64, FAKE_PASSWORD, saveRecording } from './record.js';
 
@@ -105,12 +105,7 @@ const MSG = (n: number) => `From: a@example.test\r\nTo: b@example.test\r\nSubjec
 describe('POP3 against Dovecot: a real session', () => {
   it('messages APPENDed over IMAP: STAT, UIDL, RETR, DELE, QUIT, and the deletion seen from IMAP', async () => {
     const user = 'carol@example.test';
-    const imap = new ImapClient({ host: lab.secureHost, port: lab.ports.imaps, security: 'tls', tls: { ca: lab.ca, servername: 'localhost' },
-      auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } });
-    await imap.connect();
-    await imap.append('INBOX', MSG(1));
-    await imap.append('INBOX', MSG(2));
-    await imap.logout();
+    await appendOverImap(lab, user, token(user), [MSG(1), MSG(2)]);
 
     const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user, accessToken: token(user), mechanism: 'OAUTHBEARER' } });
     await c.connect();
@@ -123,8 +118,7 @@ describe('POP3 against Dovecot: a real session', () => {
     await c.dele(1);
     await c.quit();
 
-    const again = new ImapClient({ host: lab.secureHost, port: lab.ports.imaps, security: 'tls', tls: { ca: lab.ca, servername: 'localhost' },
-      auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } });
+    const again = imapAs(lab, user, token(user));
     await again.connect();
     expect((await again.select('INBOX')).exists).toBe(1);
     const subjects = [];
@@ -137,12 +131,7 @@ describe('POP3 against Dovecot: a real session', () => {
 describe('POP3 against Dovecot: the recorded session', () => {
   it('XOAUTH2, STAT, UIDL, LIST, RETR x2, DELE, QUIT (fixtures/dovecot/pop3-session.txt)', async () => {
     const user = 'erin@example.test';
-    const imap = new ImapClient({ host: lab.secureHost, port: lab.ports.imaps, security: 'tls', tls: { ca: lab.ca, servername: 'localhost' },
-      auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } });
-    await imap.connect();
-    await imap.append('INBOX', MSG(1));
-    await imap.append('INBOX', MSG(2));
-    await imap.logout();
+    await appendOverImap(lab, user, token(user), [MSG(1), MSG(2)]);
     const log: Line[] = [];
     const c = client({ security: 'tls', port: lab.ports.pop3s, auth: { user, accessToken: token(user), mechanism: 'XOAUTH2' } }, log);
     await c.connect();

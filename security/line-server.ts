@@ -43,3 +43,19 @@ export async function lineServer(greeting: string, answer: (line: string, socket
       }),
   };
 }
+
+/**
+ * Writes `chunk` to the socket `times` times, waiting for 'drain' whenever it is full and
+ * stopping once it is destroyed (a client that gave up); returns how many went out so far.
+ */
+export function pumpChunks(socket: Socket, chunk: Buffer, times: number): () => number {
+  let written = 0;
+  const pump = () => {
+    while (written < times && !socket.destroyed) {
+      written++;
+      if (!socket.write(chunk)) return void socket.once('drain', pump);
+    }
+  };
+  pump();
+  return () => written;
+}

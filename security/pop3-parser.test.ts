@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MailwireError } from '@mailwire/errors';
 import { Pop3Client } from '@mailwire/pop3';
 
-import { lineServer, type LineServer } from './line-server.js';
+import { lineServer, pumpChunks, type LineServer } from './line-server.js';
 
 const servers: LineServer[] = [];
 const clients: Pop3Client[] = [];
@@ -94,19 +94,13 @@ describe('POP3: data nobody asked for', () => {
 
 describe('POP3: a line without CRLF', () => {
   it('a 100 MB status line is refused past the line limit: the client stops reading long before the end', async () => {
-    let written = 0;
+    let written = () => 0;
     const s = await lineServer('+OK ready\r\n', (line, socket) => {
       if (line === 'CAPA') return CAPA;
       if (line !== 'STAT') return '+OK\r\n';
       const chunk = Buffer.alloc(1 << 20, 0x78);
       chunk.write('+OK ');
-      const pump = () => {
-        while (written < 100 && !socket.destroyed) {
-          written++;
-          if (!socket.write(chunk)) return void socket.once('drain', pump);
-        }
-      };
-      pump();
+      written = pumpChunks(socket, chunk, 100);
     });
     servers.push(s);
     const c = new Pop3Client({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 60_000 });
@@ -114,26 +108,20 @@ describe('POP3: a line without CRLF', () => {
     await c.connect();
     const err = await failure(c.stat());
     expect(err.code).toBe('EPROTOCOL');
-    expect(written).toBeLessThan(100);
+    expect(written()).toBeLessThan(100);
   });
 });
 
 describe('POP3: a body that never ends', () => {
   it('retr() stops at maxResponseBytes with EPROTOCOL instead of holding it all', async () => {
-    let written = 0;
+    let written = () => 0;
     const s = await lineServer('+OK ready\r\n', (line, socket) => {
       if (line === 'CAPA') return CAPA;
       if (line !== 'RETR 1') return '+OK\r\n';
       const chunk = Buffer.alloc(1 << 20, 0x78);
       chunk.write('+OK huge\r\n');
       chunk.write('\r\n', chunk.length - 2);
-      const pump = () => {
-        while (written < 100 && !socket.destroyed) {
-          written++;
-          if (!socket.write(chunk)) return void socket.once('drain', pump);
-        }
-      };
-      pump();
+      written = pumpChunks(socket, chunk, 100);
     });
     servers.push(s);
     const c = new Pop3Client({ host: '127.0.0.1', port: s.port, security: 'none', timeoutMs: 60_000, maxResponseBytes: 4 << 20 });
@@ -142,6 +130,6 @@ describe('POP3: a body that never ends', () => {
     const err = await failure(c.retr(1));
     expect(err.code).toBe('EPROTOCOL');
     expect(err.message).toMatch(/maxResponseBytes/);
-    expect(written).toBeLessThan(100);
+    expect(written()).toBeLessThan(100);
   });
 });

@@ -30,21 +30,23 @@ describe('parseArgs', () => {
   });
 });
 
-describe('mailwire probe (IMAP)', () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => { await stop?.(); stop = undefined; });
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => { await stop?.(); stop = undefined; });
 
-  async function servers() {
-    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
-    stop = () => s.stop();
-    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
-    const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, s.ca);
-    return { s, ca };
-  }
+/** The outlook test servers with USER's token (stopped after the test), a scratch directory with their CA, and the auth options. */
+async function outlookServers() {
+  const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
+  stop = () => s.stop();
+  const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, s.ca);
+  return { s, dir, ca, auth: ['--user', USER, '--token-env', 'TOK', '--ca', ca] };
+}
+
+describe('mailwire probe (IMAP)', () => {
 
   it('authenticates, lists the SASL mechanisms and never prints the token', async () => {
-    const { s, ca } = await servers();
+    const { s, ca } = await outlookServers();
     const io = captureIo({ TOK: TOKEN });
     const code = await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-env', 'TOK', '--ca', ca, '--json'], io);
     expect(code).toBe(0);
@@ -55,7 +57,7 @@ describe('mailwire probe (IMAP)', () => {
   });
 
   it('takes the token from --token-cmd (what the command prints), and exits 4 naming a failed command', async () => {
-    const { s, ca } = await servers();
+    const { s, ca } = await outlookServers();
     const io = captureIo({ TOK: TOKEN });
     expect(await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-cmd', 'printf "%s\\n" "$TOK"', '--ca', ca, '--json'], io)).toBe(0);
     expect(JSON.parse(io.outLines.join('\n')).ok).toBe(true);
@@ -65,7 +67,7 @@ describe('mailwire probe (IMAP)', () => {
   });
 
   it('exits 4 with the diagnosis for a refused token', async () => {
-    const { s, ca } = await servers();
+    const { s, ca } = await outlookServers();
     const io = captureIo({ TOK: 'EwBAbad-token-value' });
     const code = await run(['probe', `imaps://127.0.0.1:${s.imap.tlsPort}`, '--user', USER, '--token-env', 'TOK', '--ca', ca, '--json'], io);
     expect(code).toBe(4);
@@ -136,19 +138,6 @@ describe('mailwire login and --account (through @mailwire/oauth)', () => {
 });
 
 describe('mailwire send, list and fetch against the test servers', () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => { await stop?.(); stop = undefined; });
-
-  /** The outlook test servers with USER's token, a scratch directory with their CA, and the auth options. */
-  async function outlookServers() {
-    const s = await startTestServers({ personality: 'outlook', users: [{ user: USER, tokens: [TOKEN] }] });
-    stop = () => s.stop();
-    const dir = mkdtempSync(join(tmpdir(), 'mailwire-cli-'));
-    const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, s.ca);
-    return { s, dir, auth: ['--user', USER, '--token-env', 'TOK', '--ca', ca] };
-  }
-
   it('sends from stdin by SMTP, lists the mailboxes, fetches headers to stdout and whole messages to files', async () => {
     const { s, dir, auth } = await outlookServers();
     const message = `From: a@contoso.com\r\nTo: ${USER}\r\nSubject: via send\r\n\r\n.leading dot\r\nbody\r\n`;

@@ -6,16 +6,10 @@ import { startTestServers, type TestServers } from '@mailwire/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
-import { checkAgainstScript } from '../checks/check.test-util.js';
-import { check, type CheckResult } from './check.js';
+import { checkAgainstScript, recordingIo, runCheck } from '../checks/check.test-util.js';
+import { check } from './check.js';
 
 const USER = 'alice@example.com';
-
-function recordingIo(): CliIo & { text: () => string } {
-  const out: string[] = [];
-  return { env: {}, out: (l) => out.push(l), err: (l) => out.push(l), text: () => out.join('\n') };
-}
 
 let servers: TestServers | undefined;
 let dir: string | undefined;
@@ -34,18 +28,11 @@ async function start(personality: 'outlook' | 'gmail' | 'dovecot'): Promise<{ s:
   return { s: servers, ca };
 }
 
-async function checks(args: string[]): Promise<{ code: number; byId: Record<string, CheckResult> }> {
-  const io = recordingIo();
-  const code = await check([...args, '--json'], io);
-  const report = JSON.parse(io.text()) as { checks: CheckResult[] };
-  return { code, byId: Object.fromEntries(report.checks.map((c) => [c.id, c])) };
-}
-
 describe('mailwire check', () => {
   it.each(['outlook', 'gmail', 'dovecot'] as const)('%s: every IMAP, SMTP and POP3 check passes or is not offered, with its RFC', async (personality) => {
     const { s, ca } = await start(personality);
     for (const url of [`imap://127.0.0.1:${s.imap.port}`, `imaps://127.0.0.1:${s.imap.tlsPort}`, `submission://127.0.0.1:${s.smtp.port}`, `pop3://127.0.0.1:${s.pop3.port}`]) {
-      const { code, byId } = await checks([url, '--ca', ca, '--user', USER]);
+      const { code, byId } = await runCheck([url, '--ca', ca, '--user', USER]);
       const verdicts = Object.values(byId);
       // Dovecot treats a loopback client as secure and offers AUTH before STARTTLS: the one finding.
       const expected = personality === 'dovecot' && !url.startsWith('imaps') ? ['no-auth-before-tls'] : [];
@@ -61,7 +48,7 @@ describe('mailwire check', () => {
 
   it('outlook IMAP: SASL-IR and XOAUTH2 pass; the table says so in words', async () => {
     const { s, ca } = await start('outlook');
-    const { byId } = await checks([`imaps://127.0.0.1:${s.imap.tlsPort}`, '--ca', ca]);
+    const { byId } = await runCheck([`imaps://127.0.0.1:${s.imap.tlsPort}`, '--ca', ca]);
     expect(byId['sasl-ir']?.verdict).toBe('pass');
     expect(byId['oauth-mechanism']?.detail).toContain('XOAUTH2');
     const io = recordingIo();
@@ -88,7 +75,6 @@ describe('mailwire check', () => {
 
 describe('mailwire check against scripted servers that break a check', () => {
   it('an IMAP server without IMAP4rev1 that takes any token: capability-version and invalid-token-refused fail, exit 1', async () => {
-    const { startScriptedServer } = await import('@mailwire/test-servers');
     const look = [
       '# source: hand-written: a server that does not say IMAP4rev1',
       'S: * OK [CAPABILITY SASL-IR AUTH=XOAUTH2] ready',
@@ -105,24 +91,15 @@ describe('mailwire check against scripted servers that break a check', () => {
       'S: * BYE bye',
       'S: A2 OK LOGOUT completed',
     ].join('\n');
-    const srv = await startScriptedServer({ transcript: [look, login], tls: true });
-    dir = mkdtempSync(join(tmpdir(), 'mailwire-check-'));
-    const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, srv.ca);
-    try {
-      const { code, byId } = await checks([`imaps://127.0.0.1:${srv.port}`, '--ca', ca, '--user', USER]);
-      expect(await srv.result).toEqual({ ok: true });
-      expect(byId['capability-version']?.verdict).toBe('fail');
-      expect(byId['invalid-token-refused']).toMatchObject({ verdict: 'fail', rfc: 'RFC 7628 §3.2.2' });
-      expect(byId['sasl-ir']?.verdict).toBe('pass');
-      expect(code).toBe(EXIT.failed);
-    } finally {
-      await srv.close();
-    }
+    const { code, byId, replay } = await checkAgainstScript('imaps', [look, login], ['--user', USER]);
+    expect(replay).toEqual({ ok: true });
+    expect(byId['capability-version']?.verdict).toBe('fail');
+    expect(byId['invalid-token-refused']).toMatchObject({ verdict: 'fail', rfc: 'RFC 7628 §3.2.2' });
+    expect(byId['sasl-ir']?.verdict).toBe('pass');
+    expect(code).toBe(EXIT.failed);
   });
 
   it('an SMTP server that offers AUTH before STARTTLS: no-auth-before-tls fails; PIPELINING not offered is no failure', async () => {
-    const { startScriptedServer } = await import('@mailwire/test-servers');
     const script = [
       '# source: hand-written: AUTH offered on the plaintext connection',
       'S: 220 mx.example.com ESMTP',
@@ -138,20 +115,12 @@ describe('mailwire check against scripted servers that break a check', () => {
       'C: QUIT',
       'S: 221 bye',
     ].join('\n');
-    const srv = await startScriptedServer({ transcript: script });
-    dir = mkdtempSync(join(tmpdir(), 'mailwire-check-'));
-    const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, srv.ca);
-    try {
-      const { code, byId } = await checks([`submission://127.0.0.1:${srv.port}`, '--ca', ca]);
-      expect(await srv.result).toEqual({ ok: true });
-      expect(byId['no-auth-before-tls']).toMatchObject({ verdict: 'fail', rfc: 'RFC 8314 §3' });
-      expect(byId['starttls']?.verdict).toBe('pass');
-      expect(byId['pipelining']?.verdict).toBe('not offered');
-      expect(code).toBe(EXIT.failed);
-    } finally {
-      await srv.close();
-    }
+    const { code, byId, replay } = await checkAgainstScript('submission', [script]);
+    expect(replay).toEqual({ ok: true });
+    expect(byId['no-auth-before-tls']).toMatchObject({ verdict: 'fail', rfc: 'RFC 8314 §3' });
+    expect(byId['starttls']?.verdict).toBe('pass');
+    expect(byId['pipelining']?.verdict).toBe('not offered');
+    expect(code).toBe(EXIT.failed);
   });
 });
 
